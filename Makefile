@@ -1,0 +1,40 @@
+# Two commands for a fresh machine with Python 3.11 and make:
+#   make demo   -- the whole instructor cycle (and reports) end to end
+#   make test   -- the whole test suite
+# Both create .venv and install the project into it first.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv clean-generated benchmark help
+
+help:
+	@echo "make demo   - create .venv, then run the instructor cycle end to end"
+	@echo "make test   - create .venv, then run the whole test suite"
+	@echo "make benchmark - run the performance comparisons under benchmarks/"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CBEC Lab)" >/dev/null
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cbec demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_simulator.py
+
+clean-generated:
+	rm -rf data/generated reports assignments/release assignments/submitted \
+	       assignments/autograded assignments/feedback assignments/gradebook.db
