@@ -1,0 +1,37 @@
+"""The Data Operation assignment: its questions and the learner-facing checks.
+
+Students call ``check.q1(gmv_usd)`` from visible test cells.  Expected values are not here:
+nbgrader's hidden tests compute them from the student's own dataset at grading time.
+"""
+
+from __future__ import annotations
+
+from cbec.assignments.checks import Checks, Question
+
+ASSIGNMENT = "data_operation"
+NOTEBOOK = "data_operation.ipynb"
+FUNNEL_STAGES = ("sessions", "product_views", "add_to_cart", "checkouts", "orders")
+
+QUESTIONS = [
+    Question("q1", "gmv_usd", 8, "number", "Gross merchandise value in USD", 1e4, 1e8,
+             hint="GMV is in US dollars: use the gmv_usd column, not local currency."),
+    Question("q2", "aov_usd", 8, "number", "Average order value in USD", 5, 2000),
+    Question("q3", "units_per_order", 8, "number", "Units per order", 1, 10),
+    Question("q4", "conversion_rate", 10, "number", "Session conversion rate (fraction)", 0, 1,
+             hint="Give a fraction such as 0.021, not a percentage."),
+    Question("q5", "refund_rate", 10, "number", "Refund rate (refunds / GMV, USD)", 0, 1,
+             hint="Give a fraction of GMV, not a percentage."),
+    Question("q6", "largest_drop_stage", 8, "text", "Funnel stage with the lowest step conversion",
+             choices=FUNNEL_STAGES[1:]),
+    Question("q7", "month1_retention", 10, "number", "Month-1 retention of the first cohort", 0, 1),
+    Question("q8", "repeat_purchase_rate", 8, "number", "Share of customers with 2+ orders", 0, 1),
+    Question("q9", "n_per_arm", 10, "integer", "A/B test sample size per arm (sessions)", 100, 1e8),
+    Question("q10", "reorder_point", 10, "number", "Reorder point of the best seller (units)", 0, 1e5),
+]
+
+#: Points for the manually graded interpretation memo (q11); 90 + 10 = 100 in total.
+MANUAL_POINTS = 10
+
+check = Checks(QUESTIONS)
+
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "check"]

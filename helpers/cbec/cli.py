@@ -1,0 +1,257 @@
+"""The ``cbec`` command: the instructor cycle, one subcommand per stage.
+
+Exit codes: 0 all done; 2 wrong usage; 3 done, but some submissions or reports had
+problems (listed in the output); 4 the course, data or configuration is not usable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_BROKEN = 0, 2, 3, 4
+DEFAULT_ASSIGNMENT = "data_operation"
+
+
+class UserError(Exception):
+    """An error the user can fix; its message says how."""
+
+
+# Stages ------------------------------------------------------------------------------
+def cmd_data(args) -> int:
+    from cbec.data import materialise
+
+    written = materialise(out_dir=args.out, datasets=args.dataset or None, force=args.force,
+                          progress=not args.quiet)
+    print(f"Datasets are in {args.out or _generated_dir()} ({len(written)} tables).")
+    return EXIT_OK
+
+
+def cmd_release(args) -> int:
+    from cbec.grading import release_assignment
+
+    course = _course(args)
+    released = release_assignment(course, args.assignment, duedate=args.due)
+    for path in released:
+        print(f"Student version: {path}")
+    print("Checked: no solution code, hidden test or mark scheme in the released files.")
+    return EXIT_OK
+
+
+def cmd_simulate_class(args) -> int:
+    from cbec.grading import simulate_class
+
+    course = _course(args)
+    roster = simulate_class(course, args.assignment, n_students=args.students, seed=args.seed,
+                            duedate=args.due, overwrite=args.overwrite, progress=not args.quiet)
+    mix = Counter(s.profile for s in roster)
+    print(f"Class of {len(roster)} registered ({', '.join(f'{v} {k}' for k, v in mix.items())}); "
+          f"submissions in {course.submitted}")
+    return EXIT_OK
+
+
+def cmd_autograde(args) -> int:
+    from cbec.grading import autograde_class
+    from cbec.grading.autograde import log_path
+
+    course = _course(args)
+    outcomes = autograde_class(course, args.assignment, students=args.student or None,
+                               regrade=args.regrade, timeout=args.timeout, progress=not args.quiet)
+    counts = Counter(o.status for o in outcomes)
+    print("Autograding: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    problems = [o for o in outcomes if o.status not in ("graded", "kept") or o.message and o.status == "graded"]
+    for o in problems:
+        print(f"  {o.student_id:<14} {o.status:<10} {o.message}")
+    print(f"Grading log: {log_path(course, args.assignment)}; gradebook: {course.gradebook_path}")
+    ungradable = [o for o in outcomes if o.status not in ("graded", "kept")]
+    return EXIT_PARTIAL if ungradable else EXIT_OK
+
+
+def cmd_feedback(args) -> int:
+    from cbec.grading import generate_feedback
+
+    course = _course(args)
+    outcomes = generate_feedback(course, args.assignment, students=args.student or None,
+                                 regenerate=args.regenerate, progress=not args.quiet)
+    counts = Counter(o.status for o in outcomes)
+    print("Feedback: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "nobody is graded yet"))
+    for o in outcomes:
+        if o.status == "failed":
+            print(f"  {o.student_id:<14} failed: {o.message}")
+    print(f"Feedback files: {course.feedback}/<student>/{args.assignment}/")
+    return EXIT_PARTIAL if counts.get("failed") else EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from cbec.reporting.runner import load_specs, run_reports, select
+
+    specs = select(load_specs(args.config), args.names)
+    overrides = dict(_parse_parameter(p) for p in args.parameter or [])
+    if args.course_dir:
+        overrides.setdefault("course_dir", str(Path(args.course_dir).resolve()))
+    runs = run_reports(specs, out_root=args.out, overrides=overrides, workers=args.workers,
+                       progress=not args.quiet)
+    for run in runs:
+        where = run.html if run.ok else run.output_dir / "error.txt"
+        print(f"  {run.name:<24} {'ok' if run.ok else 'FAILED':<7} {run.seconds:5.1f} s  {where}")
+        if not run.ok:
+            print(f"    {run.error}")
+    if runs:
+        print(f"Index of reports: {runs[0].output_dir.parent / 'index.html'}")
+    return EXIT_OK if all(r.ok for r in runs) else EXIT_PARTIAL
+
+
+def cmd_demo(args) -> int:
+    """The whole instructor cycle; broken submissions are reported, not fatal."""
+    from cbec import paths
+
+    stages = [
+        ("Materialise the datasets", cmd_data, dict(out=None, dataset=None, force=False)),
+        ("Generate the student version with nbgrader", cmd_release, dict(due=args.due)),
+        (f"Simulate a class of {args.students} submissions", cmd_simulate_class,
+         dict(students=args.students, seed=args.seed, due=args.due, overwrite=False)),
+        ("Autograde the class into the gradebook", cmd_autograde,
+         dict(student=None, regrade=False, timeout=None)),
+        ("Write per-student HTML feedback", cmd_feedback, dict(student=None, regenerate=False)),
+        ("Render the reports", cmd_report,
+         dict(names=None, parameter=None, config=None, out=None, workers=2)),
+    ]
+    codes = []
+    started = time.perf_counter()
+    for number, (title, command, extra) in enumerate(stages, start=1):
+        print(f"\n[{number}/{len(stages)}] {title}", flush=True)
+        stage_args = argparse.Namespace(**{**vars(args), **extra})
+        codes.append(command(stage_args))
+    course = _course(args)
+    print(f"\nDone in {time.perf_counter() - started:.0f} s. Where everything is:")
+    for label, where in [
+        ("datasets", _generated_dir()),
+        ("student version", course.release / args.assignment),
+        ("submissions", course.submitted),
+        ("autograded notebooks", course.autograded),
+        ("gradebook", course.gradebook_path),
+        ("feedback (HTML)", course.feedback),
+        ("grade summary", paths.reports_dir() / "assignment_outcomes" / "report.html"),
+        ("all reports", paths.reports_dir() / "index.html"),
+    ]:
+        print(f"  {label:<22} {where}")
+    if EXIT_PARTIAL in codes:
+        print("Some submissions could not be graded (listed above); everyone else was graded.")
+    return EXIT_OK
+
+
+# Helpers -----------------------------------------------------------------------------
+def _course(args):
+    from cbec.grading import Course
+
+    return Course.open(args.course_dir)
+
+
+def _generated_dir():
+    from cbec import paths
+
+    return paths.generated_data_dir()
+
+
+def _parse_parameter(text: str) -> tuple[str, object]:
+    import yaml
+
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"-p expects NAME=VALUE, got {text!r} (for example -p behind_threshold=0.6).")
+    return key.strip(), yaml.safe_load(value)
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2025-01-10 or 2025-01-10T23:59") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cbec", description="CBEC Lab: run the course's instructor cycle.",
+        epilog="Exit codes: 0 done; 2 wrong usage; 3 done with problems listed; 4 unusable input.")
+    parser.add_argument("--course-dir", help="nbgrader course directory (default: the project's assignments/)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    def assignment_arg(p):
+        p.add_argument("assignment", nargs="?", default=DEFAULT_ASSIGNMENT,
+                       help=f"assignment name (default: {DEFAULT_ASSIGNMENT})")
+
+    p = add("data", cmd_data, "Materialise every catalogue dataset as Parquet files.")
+    p.add_argument("--dataset", action="append", help="only this dataset (repeatable)")
+    p.add_argument("--out", type=Path, help="output folder (default: data/generated)")
+    p.add_argument("--force", action="store_true", help="rewrite files that are up to date")
+
+    p = add("release", cmd_release, "Generate the student version of an assignment with nbgrader.")
+    assignment_arg(p)
+    p.add_argument("--due", type=_datetime, help="due date (UTC), e.g. 2025-01-10T23:59")
+
+    p = add("simulate-class", cmd_simulate_class, "Create a simulated class of submissions.")
+    assignment_arg(p)
+    p.add_argument("--students", type=int, default=30, help="number of submissions (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the class (default 0)")
+    p.add_argument("--due", type=_datetime, help="due date (UTC) used to make some submissions late")
+    p.add_argument("--overwrite", action="store_true", help="replace existing submissions")
+
+    p = add("autograde", cmd_autograde, "Autograde submissions into nbgrader's gradebook.")
+    assignment_arg(p)
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--regrade", action="store_true", help="grade again students already graded")
+    p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
+
+    p = add("feedback", cmd_feedback, "Write per-student HTML feedback (hidden tests removed).")
+    assignment_arg(p)
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--regenerate", action="store_true", help="rewrite existing feedback")
+
+    p = add("report", cmd_report, "Render the report notebooks declared in analysis/reports.yml.")
+    p.add_argument("names", nargs="*", help="reports to run (default: all)")
+    p.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                   help="override a notebook parameter (repeatable; VALUE is read as YAML)")
+    p.add_argument("--config", type=Path, help="report configuration (default: analysis/reports.yml)")
+    p.add_argument("--out", type=Path, help="output folder (default: reports/)")
+    p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+
+    p = add("demo", cmd_demo, "Run the whole instructor cycle end to end on a simulated class.")
+    assignment_arg(p)
+    p.add_argument("--students", type=int, default=30, help="class size (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the class (default 0)")
+    p.add_argument("--due", type=_datetime, default=datetime(2025, 1, 10, 23, 59),
+                   help="due date (UTC) of the assignment")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from cbec.assignments.identity import StudentIdError
+    from cbec.grading.course import CourseError
+    from cbec.reporting.gradebook import GradebookError
+    from cbec.reporting.runner import ReportConfigError
+
+    try:
+        return args.func(args)
+    except (UserError, CourseError, GradebookError, ReportConfigError, StudentIdError,
+            FileNotFoundError, ValueError) as error:
+        print(f"cbec {args.command}: {error}", file=sys.stderr)
+        return EXIT_BROKEN
+    except KeyboardInterrupt:
+        print("Interrupted; finished work is kept (already graded students are not redone).", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

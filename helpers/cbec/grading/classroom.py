@@ -1,0 +1,136 @@
+"""A simulated class: realistic submissions for demonstrating and testing the grading cycle."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from cbec.assignments.data_operation import QUESTIONS
+from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.grading.course import Course, CourseError
+from cbec.grading.regions import solution_code
+from cbec.grading.submissions import copied_answers, fill_answers, write_submission
+
+_FIRST = ["Wei", "Li", "Fang", "Jun", "Min", "Hui", "Yan", "Lei", "Ting", "Hao", "Xin", "Qing",
+          "Ana", "Tom", "Sara", "Omar", "Nina", "Ivan", "Lena", "Ravi", "Mei", "Kai", "Yuki", "Zoe"]
+_LAST = ["Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun", "Ma",
+         "Silva", "Novak", "Khan", "Rossi", "Kim", "Tanaka", "Müller", "Garcia"]
+
+#: How many students of each kind a class of 30 submissions has (scaled for other sizes).
+PROFILE_MIX = {"complete": 8, "partial": 12, "blank": 3, "late": 4, "copied": 1,
+               "corrupt": 1, "infinite_loop": 1}
+
+_MEMO = ("My largest market by GMV also converts above the store average, so it should get "
+         "more budget; its refund rate is close to the store's. The funnel leaks most at the "
+         "stage I found in Q6, so I would A/B test a fix there, sized as in Q9. Limitation: "
+         "one year of data with Black Friday and 11.11 peaks.")
+
+
+@dataclass(frozen=True)
+class SimulatedStudent:
+    student_id: str
+    first_name: str
+    last_name: str
+    profile: str  # a key of PROFILE_MIX, or "missing"
+
+
+def make_roster(n_students: int, seed: int = 0) -> list[SimulatedStudent]:
+    """``n_students`` who submit, with profiles in the proportions of PROFILE_MIX, plus one who doesn't."""
+    if n_students < len(PROFILE_MIX):
+        raise ValueError(f"A simulated class needs at least {len(PROFILE_MIX)} students "
+                         f"(one per profile), got {n_students}.")
+    rng = np.random.default_rng(seed)
+    counts = {k: max(1, round(v * n_students / 30)) for k, v in PROFILE_MIX.items()}
+    counts["partial"] += n_students - sum(counts.values())
+    profiles = [p for p, k in counts.items() for _ in range(k)]
+    rng.shuffle(profiles)
+    profiles.append("missing")
+    students = []
+    for i, profile in enumerate(profiles, start=1):
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        sid = f"{first[0]}{last}".lower().replace("ü", "ue") + f"{i:02d}"
+        students.append(SimulatedStudent(sid, str(first), str(last), profile))
+    return students
+
+
+def _answers_for(profile: str, solutions: dict[str, str], rng: np.random.Generator) -> dict[str, str]:
+    qids = [q.qid for q in QUESTIONS]
+    if profile in ("complete", "late_complete"):
+        return {q: solutions[f"{q}_answer"] for q in qids}
+    if profile == "infinite_loop":
+        answers = {q: solutions[f"{q}_answer"] for q in qids}
+        answers["q3"] = INFINITE_LOOP
+        return answers
+    # a partly right student: their ability decides how often they get a question right
+    ability = rng.uniform(0.35, 0.85)
+    answers = {}
+    for q in qids:
+        draw = rng.random()
+        if draw < ability:
+            answers[q] = solutions[f"{q}_answer"]
+        elif draw < ability + (1 - ability) * 0.6:
+            answers[q] = NEAR_MISSES[rng.choice(["unit", "dtype"])][q]
+        # else: left as the released stub (raise NotImplementedError)
+    return answers
+
+
+def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: int = 0,
+                   duedate: datetime | None = None, overwrite: bool = False,
+                   progress: bool = True) -> list[SimulatedStudent]:
+    """Write a class of submissions into ``submitted/`` and register the students.
+
+    The assignment must have been released.  Existing submissions are kept unless
+    ``overwrite`` is set, so a real class is never clobbered by a demo.
+    """
+    sources = course.source_notebooks(assignment)
+    released_dir = course.release / assignment
+    if not released_dir.is_dir():
+        raise CourseError(f"{assignment!r} has not been released yet: run `cbec release {assignment}` first.")
+    if len(sources) != 1:
+        raise CourseError(f"The class simulator handles one notebook per assignment; found {len(sources)}.")
+    source = sources[0]
+    released = released_dir / source.name
+    solutions = solution_code(source)
+    roster = make_roster(n_students, seed)
+    due = duedate or datetime(2025, 1, 10, 23, 59)
+    rng = np.random.default_rng(seed + 1)
+    variables = {q.qid: q.variable for q in QUESTIONS}
+    complete_ids = [s.student_id for s in roster if s.profile == "complete"]
+
+    with course.gradebook() as gb:
+        gb.update_or_create_assignment(assignment, duedate=due)
+        for s in roster:
+            gb.update_or_create_student(s.student_id, first_name=s.first_name, last_name=s.last_name)
+    _write_roster(course.root / "roster.csv", roster)
+
+    for s in tqdm(roster, desc="Simulating submissions", unit="student", disable=not progress):
+        folder = course.submitted / s.student_id / assignment
+        if s.profile == "missing" or (folder.exists() and not overwrite):
+            continue
+        on_time = due - timedelta(hours=float(rng.uniform(1, 72)))
+        if s.profile == "corrupt":
+            text = released.read_text(encoding="utf-8")
+            write_submission(folder, source.name, text[: len(text) // 2], on_time)
+            continue
+        if s.profile == "copied":
+            answers = copied_answers(source, variables, other_student=complete_ids[0])
+        elif s.profile == "late":
+            answers = _answers_for("late_complete" if rng.random() < 0.5 else "partial", solutions, rng)
+        else:
+            answers = {} if s.profile == "blank" else _answers_for(s.profile, solutions, rng)
+        memo = None if s.profile in ("blank", "infinite_loop") else _MEMO
+        submitted_at = due + timedelta(hours=float(rng.uniform(2, 96))) if s.profile == "late" else on_time
+        write_submission(folder, source.name, fill_answers(released, answers, memo), submitted_at)
+    return roster
+
+
+def _write_roster(path: Path, roster: list[SimulatedStudent]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "first_name", "last_name", "profile"])
+        writer.writerows((s.student_id, s.first_name, s.last_name, s.profile) for s in roster)

@@ -1,0 +1,119 @@
+"""The nbgrader course directory and an nbgrader API bound to it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from cbec import paths
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+class CourseError(RuntimeError):
+    """The course directory or one of its assignments is not usable."""
+
+
+@dataclass(frozen=True)
+class Course:
+    """An nbgrader course directory such as ``assignments/``.
+
+    Folder names follow nbgrader: ``source/``, ``release/``, ``submitted/``,
+    ``autograded/``, ``feedback/`` and the ``gradebook.db`` next to them.
+    """
+
+    root: Path
+
+    @classmethod
+    def open(cls, root: Path | str | None = None) -> "Course":
+        folder = Path(root).expanduser().resolve() if root else paths.course_dir()
+        if not (folder / CONFIG_FILE).is_file():
+            raise CourseError(
+                f"{folder} is not an nbgrader course directory: {CONFIG_FILE} is missing. "
+                "Point --course-dir at the folder holding nbgrader_config.py and source/."
+            )
+        return cls(folder)
+
+    # Folders -----------------------------------------------------------------------
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def gradebook_path(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook_path}"
+
+    def require_assignment(self, assignment: str) -> Path:
+        folder = self.source / assignment
+        if not folder.is_dir():
+            known = sorted(p.name for p in self.source.iterdir() if p.is_dir()) if self.source.is_dir() else []
+            raise CourseError(
+                f"No assignment {assignment!r} in {self.source}. Known assignments: "
+                f"{', '.join(known) or 'none'}."
+            )
+        return folder
+
+    def source_notebooks(self, assignment: str) -> list[Path]:
+        return sorted(self.require_assignment(assignment).glob("*.ipynb"))
+
+    # nbgrader ----------------------------------------------------------------------
+    def config(self, **overrides) -> Config:
+        """The course's nbgrader config, with ``Class__trait=value`` style overrides."""
+        loader = PyFileConfigLoader(CONFIG_FILE, path=str(self.root))
+        config = loader.load_config()
+        config.CourseDirectory.root = str(self.root)
+        config.CourseDirectory.db_url = self.db_url
+        for key, value in overrides.items():
+            section, trait = key.split("__")
+            config[section][trait] = value
+        return config
+
+    @cached_property
+    def api(self):
+        return self.make_api()
+
+    def make_api(self, **overrides):
+        """An ``NbGraderAPI`` for this course; nbgrader's own logging is kept quiet."""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        config = self.config(**overrides)
+        coursedir = CourseDirectory(config=config)
+        with contextlib.redirect_stderr(io.StringIO()):
+            api = NbGraderAPI(coursedir=coursedir, config=config)
+        api.log.setLevel(logging.ERROR)
+        return api
+
+    def gradebook(self):
+        """Open nbgrader's gradebook (use as a context manager)."""
+        from nbgrader.api import Gradebook
+
+        config = self.config()
+        return Gradebook(self.db_url, course_id=config.CourseDirectory.course_id)

@@ -1,0 +1,174 @@
+"""The Data Operation assignment graded by real nbgrader, as an instructor would use it.
+
+One class is built with a student per scenario, autograded once (nbgrader is slow to start
+kernels), and every test reads its own student's result from the real gradebook.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cbec.assignments.data_operation import MANUAL_POINTS, NOTEBOOK, QUESTIONS
+from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.grading import Course, autograde_class, find_leaks, generate_feedback, release_assignment
+from cbec.grading.regions import hidden_test_lines, solution_code, solution_lines
+from cbec.grading.submissions import copied_answers, fill_answers, write_submission
+from tests.conftest import copy_course
+
+pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("nbgrader")]
+
+ASSIGNMENT = "data_operation"
+AUTO_POINTS = sum(q.points for q in QUESTIONS)
+DUE = datetime(2025, 1, 10, 23, 59)
+ON_TIME = datetime(2025, 1, 9, 12, 0)
+QIDS = [q.qid for q in QUESTIONS]
+
+
+def _solutions(course: Course) -> dict[str, str]:
+    return {k.removesuffix("_answer"): v for k, v in solution_code(course.source / ASSIGNMENT / NOTEBOOK).items()}
+
+
+def _submit(course: Course, student: str, notebook, when: datetime = ON_TIME) -> None:
+    write_submission(course.submitted / student / ASSIGNMENT, NOTEBOOK, notebook, when)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A released assignment, one submission per scenario, autograded once."""
+    course = Course.open(copy_course(tmp_path_factory.mktemp("graded") / "course"))
+    release_assignment(course, ASSIGNMENT, duedate=DUE)
+    released = course.release / ASSIGNMENT / NOTEBOOK
+    solutions = _solutions(course)
+
+    _submit(course, "solver", fill_answers(released, solutions, memo="My memo."))
+    _submit(course, "blank", nbformat.read(released, as_version=4))
+    _submit(course, "unitslip", fill_answers(released, NEAR_MISSES["unit"]))
+    _submit(course, "typeslip", fill_answers(released, NEAR_MISSES["dtype"]))
+    _submit(course, "copier", fill_answers(released, copied_answers(
+        course.source / ASSIGNMENT / NOTEBOOK, {q.qid: q.variable for q in QUESTIONS}, "solver")))
+    _submit(course, "looper", fill_answers(released, {**solutions, "q3": INFINITE_LOOP}))
+    _submit(course, "latecomer", fill_answers(released, solutions), when=datetime(2025, 1, 12, 8, 0))
+
+    # q1 and q2 answered wrongly, then their test cells deleted / emptied to hide it
+    tampered = fill_answers(released, {**solutions, "q1": NEAR_MISSES["unit"]["q1"],
+                                       "q2": NEAR_MISSES["unit"]["q2"]})
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in tampered.cells]
+    tampered.cells[ids.index("q2_tests")].source = "pass  # nothing to see here"
+    del tampered.cells[ids.index("q1_tests")]
+    _submit(course, "tamperer", tampered)
+
+    text = released.read_text(encoding="utf-8")
+    _submit(course, "corrupted", text[: len(text) // 3])
+
+    with course.gradebook() as gb:
+        gb.update_or_create_student("absent", first_name="Ab", last_name="Sent")
+
+    outcomes = autograde_class(course, ASSIGNMENT, timeout=10, progress=False)
+    return course, {o.student_id: o for o in outcomes}
+
+
+def question_scores(course: Course, student: str) -> dict[str, float]:
+    with course.gradebook() as gb:
+        notebook = gb.find_submission_notebook(NOTEBOOK.removesuffix(".ipynb"), ASSIGNMENT, student)
+        return {g.name.removesuffix("_tests"): g.score for g in notebook.grades if g.name.endswith("_tests")}
+
+
+def test_release_contains_no_solution_and_no_hidden_test(graded):
+    course, _ = graded
+    assert find_leaks(course, ASSIGNMENT) == []
+    released = (course.release / ASSIGNMENT / NOTEBOOK).read_text(encoding="utf-8")
+    source = course.source / ASSIGNMENT / NOTEBOOK
+    for line in hidden_test_lines(source) | solution_lines(source):
+        assert line not in released
+    assert "_truth" not in released and "raise NotImplementedError()" in released
+
+
+def test_solution_scores_full_autograded_marks(graded):
+    course, outcomes = graded
+    assert outcomes["solver"].status == "graded"
+    assert outcomes["solver"].score == AUTO_POINTS
+    assert outcomes["solver"].max_score == AUTO_POINTS + MANUAL_POINTS == 100
+    assert set(question_scores(course, "solver").values()) != {0}
+    assert all(score > 0 for score in question_scores(course, "solver").values())
+
+
+def test_released_notebook_executes_and_scores_zero(graded):
+    course, outcomes = graded
+    assert outcomes["blank"].status == "graded"
+    assert outcomes["blank"].score == 0
+    executed = nbformat.read(course.autograded / "blank" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    setup = next(c for c in executed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    assert not [o for o in setup.outputs if o.output_type == "error"], "the set-up cell must run for students"
+
+
+@pytest.mark.parametrize("student", ["unitslip", "typeslip", "copier"])
+def test_near_miss_answers_fail_every_question_they_target(graded, student):
+    course, _ = graded
+    scores = question_scores(course, student)
+    assert set(scores) == set(QIDS)
+    assert {q: s for q, s in scores.items() if s != 0} == {}
+
+
+def test_editing_or_deleting_test_cells_does_not_change_the_score(graded):
+    course, outcomes = graded
+    scores = question_scores(course, "tamperer")
+    assert scores["q1"] == 0 and scores["q2"] == 0
+    assert outcomes["tamperer"].score == AUTO_POINTS - 16
+
+
+def test_infinite_loop_is_stopped_by_the_timeout_and_the_rest_is_graded(graded):
+    course, outcomes = graded
+    looper = outcomes["looper"]
+    assert looper.status == "graded" and "timeout" in looper.message
+    scores = question_scores(course, "looper")
+    assert scores["q3"] == 0
+    assert looper.score == AUTO_POINTS - 8
+
+
+def test_corrupt_notebook_is_reported_and_others_are_still_graded(graded):
+    _, outcomes = graded
+    assert outcomes["corrupted"].status == "corrupt"
+    assert NOTEBOOK in outcomes["corrupted"].message
+    assert outcomes["absent"].status == "missing"
+    assert outcomes["latecomer"].status == "graded" and outcomes["latecomer"].score == AUTO_POINTS
+
+
+def test_late_submission_is_recorded_as_late(graded):
+    course, _ = graded
+    with course.gradebook() as gb:
+        assert gb.find_submission(ASSIGNMENT, "latecomer").total_seconds_late > 0
+        assert gb.find_submission(ASSIGNMENT, "solver").total_seconds_late == 0
+
+
+def test_regrading_is_opt_in_and_nothing_graded_is_overwritten(graded):
+    course, _ = graded
+    autograded = course.autograded / "solver" / ASSIGNMENT / NOTEBOOK
+    before = autograded.stat().st_mtime_ns
+    again = autograde_class(course, ASSIGNMENT, students=["solver", "blank"], progress=False)
+    assert {o.status for o in again} == {"kept"}
+    assert autograded.stat().st_mtime_ns == before
+    assert [o.score for o in again] == [AUTO_POINTS, 0]
+
+
+def test_feedback_shows_scores_but_never_hidden_tests(graded):
+    course, _ = graded
+    outcomes = {o.student_id: o for o in generate_feedback(course, ASSIGNMENT, progress=False)}
+    assert outcomes["unitslip"].status == "written"
+    hidden = hidden_test_lines(course.source / ASSIGNMENT / NOTEBOOK)
+    for student in ("solver", "unitslip", "typeslip"):
+        page = _visible_text(outcomes[student].path)
+        assert "BEGIN HIDDEN TESTS" not in page and "_truth" not in page and "_expected" not in page
+        leaked = [line for line in hidden if len(line) > 15 and line in page]
+        assert leaked == []
+    assert "Hidden tests did not pass" in _visible_text(outcomes["unitslip"].path)
+
+
+def _visible_text(page: Path) -> str:
+    """What a reader of the HTML sees: tags (and syntax-highlighting spans) removed."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
