@@ -16,6 +16,7 @@ import pytest
 
 from cbec.assignments.data_operation import MANUAL_POINTS, NOTEBOOK, QUESTIONS
 from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.assignments.variants import variant_config
 from cbec.grading import Course, autograde_class, find_leaks, generate_feedback, release_assignment
 from cbec.grading.regions import hidden_test_lines, solution_code, solution_lines
 from cbec.grading.submissions import copied_answers, fill_answers, write_submission
@@ -50,8 +51,11 @@ def graded(tmp_path_factory):
     _submit(course, "blank", nbformat.read(released, as_version=4))
     _submit(course, "unitslip", fill_answers(released, NEAR_MISSES["unit"]))
     _submit(course, "typeslip", fill_answers(released, NEAR_MISSES["dtype"]))
+    # copy from a classmate whose funnel leaks elsewhere, so even the text answer (q6) differs
+    mine = variant_config("copier", ASSIGNMENT).funnel_leak
+    classmate = next(s for s in ("solver", "alice", "bob", "carol") if variant_config(s, ASSIGNMENT).funnel_leak != mine)
     _submit(course, "copier", fill_answers(released, copied_answers(
-        course.source / ASSIGNMENT / NOTEBOOK, {q.qid: q.variable for q in QUESTIONS}, "solver")))
+        course.source / ASSIGNMENT / NOTEBOOK, {q.qid: q.variable for q in QUESTIONS}, classmate)))
     _submit(course, "looper", fill_answers(released, {**solutions, "q3": INFINITE_LOOP}))
     _submit(course, "latecomer", fill_answers(released, solutions), when=datetime(2025, 1, 12, 8, 0))
 

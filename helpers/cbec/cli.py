@@ -60,7 +60,8 @@ def cmd_autograde(args) -> int:
 
     course = _course(args)
     outcomes = autograde_class(course, args.assignment, students=args.student or None,
-                               regrade=args.regrade, timeout=args.timeout, progress=not args.quiet)
+                               regrade=args.regrade, timeout=args.timeout, workers=args.workers,
+                               progress=not args.quiet)
     counts = Counter(o.status for o in outcomes)
     print("Autograding: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     problems = [o for o in outcomes if o.status not in ("graded", "kept") or o.message and o.status == "graded"]
@@ -115,7 +116,7 @@ def cmd_demo(args) -> int:
         (f"Simulate a class of {args.students} submissions", cmd_simulate_class,
          dict(students=args.students, seed=args.seed, due=args.due, overwrite=False)),
         ("Autograde the class into the gradebook", cmd_autograde,
-         dict(student=None, regrade=False, timeout=None)),
+         dict(student=None, regrade=False, timeout=None, workers=2)),
         ("Write per-student HTML feedback", cmd_feedback, dict(student=None, regenerate=False)),
         ("Render the reports", cmd_report,
          dict(names=None, parameter=None, config=None, out=None, workers=2)),
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--regrade", action="store_true", help="grade again students already graded")
     p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
+    p.add_argument("--workers", type=int, default=2, help="students graded in parallel (default 2)")
 
     p = add("feedback", cmd_feedback, "Write per-student HTML feedback (hidden tests removed).")
     assignment_arg(p)

@@ -12,8 +12,10 @@ import hashlib
 import numpy as np
 
 from cbec.sim import StoreConfig
+from cbec.sim.store import LEAK_PROFILES
 
 _MARKETS = ("US", "GB", "DE", "FR", "JP", "AU", "CA")
+_LEAKS = tuple(LEAK_PROFILES)
 
 
 def variant_seed(student_id: str, assignment: str) -> int:
@@ -39,4 +41,5 @@ def variant_config(student_id: str, assignment: str, *, start: str = "2024-01-01
         return_rate_multiplier=round(float(rng.uniform(0.8, 1.2)), 3),
         repeat_propensity=round(float(rng.uniform(0.22, 0.36)), 3),
         price_multiplier=round(float(rng.uniform(0.9, 1.15)), 3),
+        funnel_leak=str(rng.choice(_LEAKS)),
     )

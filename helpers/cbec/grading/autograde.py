@@ -9,6 +9,8 @@ are reported; and every outcome is written to ``grading_log_<assignment>.csv``.
 from __future__ import annotations
 
 import csv
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import nbformat
 from tqdm.auto import tqdm
 
 from cbec.grading.course import Course
+
+_LOCK_RETRIES = 3
 
 #: Outcome statuses, in the order a person reads them.
 STATUSES = ("graded", "kept", "corrupt", "incomplete", "failed", "missing")
@@ -56,19 +60,49 @@ def class_list(course: Course, assignment: str) -> list[str]:
 
 
 def autograde_class(course: Course, assignment: str, students: list[str] | None = None,
-                    regrade: bool = False, timeout: int | None = None,
+                    regrade: bool = False, timeout: int | None = None, workers: int = 1,
                     progress: bool = True) -> list[GradingOutcome]:
-    """Autograde ``students`` (default: the whole class) and return one outcome each."""
+    """Autograde ``students`` (default: the whole class) and return one outcome each.
+
+    With ``workers`` > 1 students are graded in parallel processes (nbgrader itself grades
+    one at a time, nbgrader issue 174); each process has its own nbgrader API and the
+    SQLite gradebook serialises their writes.
+    """
     course.require_assignment(assignment)
-    api = course.make_api(Execute__timeout=timeout) if timeout else course.api
+    roster = students or class_list(course, assignment)
+    bar = tqdm(total=len(roster), desc="Autograding", unit="student", disable=not progress)
     outcomes = []
-    bar = tqdm(students or class_list(course, assignment), desc="Autograding", unit="student",
-               disable=not progress)
-    for student_id in bar:
-        bar.set_postfix_str(student_id)
-        outcomes.append(_grade_one(course, api, assignment, student_id, regrade))
+    if workers <= 1:
+        api = course.make_api(Execute__timeout=timeout) if timeout else course.api
+        for student_id in roster:
+            bar.set_postfix_str(student_id)
+            outcomes.append(_grade_one(course, api, assignment, student_id, regrade))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 initargs=(str(course.root), timeout)) as pool:
+            futures = {pool.submit(_grade_in_worker, assignment, sid, regrade): sid for sid in roster}
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                bar.set_postfix_str(futures[future])
+                bar.update()
+        outcomes.sort(key=lambda o: roster.index(o.student_id))
+    bar.close()
     write_log(course, assignment, outcomes)
     return outcomes
+
+
+_worker: dict = {}
+
+
+def _init_worker(root: str, timeout: int | None) -> None:
+    course = Course.open(root)
+    _worker["course"] = course
+    _worker["api"] = course.make_api(Execute__timeout=timeout) if timeout else course.make_api()
+
+
+def _grade_in_worker(assignment: str, student_id: str, regrade: bool) -> GradingOutcome:
+    return _grade_one(_worker["course"], _worker["api"], assignment, student_id, regrade)
 
 
 def _grade_one(course: Course, api, assignment: str, student_id: str, regrade: bool) -> GradingOutcome:
@@ -80,7 +114,11 @@ def _grade_one(course: Course, api, assignment: str, student_id: str, regrade: b
         score, max_score = _score(course, assignment, student_id)
         return GradingOutcome(student_id, "kept", score, max_score,
                               "already graded; pass --regrade to grade again")
-    result = api.autograde(assignment, student_id, force=regrade, create=True)
+    for attempt in range(_LOCK_RETRIES):
+        result = api.autograde(assignment, student_id, force=True if attempt else regrade, create=True)
+        if result["success"] or "database is locked" not in (result.get("error") or result.get("log") or ""):
+            break
+        time.sleep(1 + attempt)  # another worker holds the SQLite write lock
     if not result["success"]:
         return GradingOutcome(student_id, "failed", None, None, _error_summary(result))
     score, max_score = _score(course, assignment, student_id)

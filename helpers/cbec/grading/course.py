@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +17,14 @@ from traitlets.config.loader import PyFileConfigLoader
 from cbec import paths
 
 CONFIG_FILE = "nbgrader_config.py"
+
+
+def _put_interpreter_tools_on_path() -> None:
+    """nbgrader shells out to tools of its own environment (``alembic``); make them findable
+    even when the virtual environment was not activated (``.venv/bin/cbec ...``)."""
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
 class CourseError(RuntimeError):
@@ -104,6 +114,7 @@ class Course:
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
+        _put_interpreter_tools_on_path()
         config = self.config(**overrides)
         coursedir = CourseDirectory(config=config)
         with contextlib.redirect_stderr(io.StringIO()):
@@ -115,5 +126,6 @@ class Course:
         """Open nbgrader's gradebook (use as a context manager)."""
         from nbgrader.api import Gradebook
 
+        _put_interpreter_tools_on_path()
         config = self.config()
         return Gradebook(self.db_url, course_id=config.CourseDirectory.course_id)

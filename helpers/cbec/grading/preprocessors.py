@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 
 import nbformat
-from nbconvert.preprocessors import Preprocessor
 from traitlets import Unicode
 
 from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor  # enabled by default, unlike nbconvert's
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-class HideHiddenTests(Preprocessor):
+class HideHiddenTests(NbGraderPreprocessor):
     """Remove hidden test code, and what its failures print, from feedback notebooks.
 
     nbgrader renders feedback from the autograded notebook, which still holds the hidden
