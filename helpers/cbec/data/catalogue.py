@@ -62,14 +62,20 @@ def _load_store(**params) -> dict[str, pd.DataFrame]:
     return simulate_store(StoreConfig(**params)).tables()
 
 
+# The two files differ: the sample has no header and an extra id column; the master has a header.
+_CDNOW_LAYOUT = {
+    "CDNOW_sample.txt": dict(header=None, names=["customer_id", "id2", "date", "quantity", "amount"]),
+    "CDNOW_master.txt": dict(header=0, names=["customer_id", "date", "quantity", "amount"]),
+}
+
+
 @lru_cache(maxsize=4)
 def _read_cdnow(filename: str) -> pd.DataFrame:
     path = importlib.resources.files("lifetimes") / "datasets" / filename
     with importlib.resources.as_file(path) as file:
-        raw = pd.read_csv(file, sep=r"\s+", header=None, names=["customer_id", "id2", "date", "quantity", "amount"],
-                          dtype={"customer_id": str, "id2": str, "date": str})
+        raw = pd.read_csv(file, sep=r"\s+", dtype={"customer_id": str, "date": str}, **_CDNOW_LAYOUT[filename])
     return pd.DataFrame({
-        "customer_id": raw["customer_id"].str.lstrip("0").astype(object),
+        "customer_id": raw["customer_id"].str.lstrip("0"),
         "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
         "quantity": raw["quantity"].astype("int64"),
         "amount": raw["amount"].astype("float64"),

@@ -20,10 +20,10 @@ EVENT_LIFT = {
 
 
 def black_friday(year: int) -> pd.Timestamp:
-    """The fourth Friday of November (the day after US Thanksgiving)."""
+    """The day after US Thanksgiving (the fourth Thursday of November)."""
     nov1 = pd.Timestamp(year=year, month=11, day=1)
-    first_friday = nov1 + pd.Timedelta(days=(4 - nov1.weekday()) % 7)
-    return first_friday + pd.Timedelta(weeks=3)
+    first_thursday = nov1 + pd.Timedelta(days=(3 - nov1.weekday()) % 7)
+    return first_thursday + pd.Timedelta(weeks=3, days=1)
 
 
 def prime_day(year: int) -> pd.Timestamp:

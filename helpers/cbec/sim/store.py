@@ -123,16 +123,28 @@ def simulate_store(config: StoreConfig | None = None, **overrides) -> StoreData:
     return StoreData(config, products, customers, sessions, orders, order_lines, returns, spend)
 
 
+def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    """``prefix`` + zero-padded 1..n, built without a Python loop (millions of rows)."""
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype("U"), width)).astype(object)
+
+
+def _lookup(keys: np.ndarray, table: dict) -> np.ndarray:
+    """Map an array of keys through a small dict, vectorised."""
+    names = np.array(list(table), dtype=object)
+    values = np.array(list(table.values()))
+    return values[pd.Index(names).get_indexer(keys)]
+
+
 def _products(config: StoreConfig, rng) -> pd.DataFrame:
     n = config.n_products
     names = list(CATEGORIES)
     shares = np.array([CATEGORIES[c][0] for c in names])
     category = rng.choice(names, size=n, p=shares / shares.sum())
-    median_cost = np.array([CATEGORIES[c][1] for c in category])
+    median_cost = _lookup(category, {c: spec[1] for c, spec in CATEGORIES.items()})
     cost = np.round(median_cost * rng.lognormal(0, 0.45, n), 2)
     price = np.floor(cost * rng.uniform(1.8, 3.5, n)) + 0.99
     return pd.DataFrame({
-        "product_id": [f"P{i:04d}" for i in range(1, n + 1)],
+        "product_id": _ids("P", n, 4),
         "category": category.astype(object),
         "unit_cost_usd": cost,
         "list_price_usd": price,
@@ -171,8 +183,8 @@ def _sessions(config: StoreConfig, dates, rng) -> pd.DataFrame:
     orders = rng.binomial(checkouts, order_rate)
     grid = pd.MultiIndex.from_product([dates, markets, sources], names=["date", "market", "traffic_source"])
     frame = grid.to_frame(index=False)
-    frame["market"] = frame["market"].astype(object)
-    frame["traffic_source"] = frame["traffic_source"].astype(object)
+    for column in ("market", "traffic_source"):
+        frame[column] = frame[column].astype(str)
     for name, values in zip(FUNNEL_STAGES, (sessions, views, carts, checkouts, orders)):
         frame[name] = values.reshape(-1).astype("int64")
     return frame
@@ -201,17 +213,17 @@ def _orders(config: StoreConfig, sessions: pd.DataFrame, fx: pd.DataFrame, rng):
         pick = np.floor(rng.random(len(pos)) * np.maximum(before, 1)).astype(np.int64)
         owner[pos] = np.where(new, pos, creators[np.minimum(pick, len(creators) - 1)])
     customer_number = np.cumsum(is_new)  # 1-based id in order of first purchase
-    customer_ids = np.array([f"C{i:06d}" for i in range(1, int(customer_number[-1]) + 1)] if n else [], dtype=object)
+    customer_ids = _ids("C", int(customer_number[-1]) if n else 0, 6)
     customer = customer_ids[customer_number[owner] - 1] if n else np.array([], dtype=object)
 
-    currency = np.array([MARKETS[m][0] for m in market], dtype=object) if n else np.array([], dtype=object)
+    currency = _lookup(market, {m: spec[0] for m, spec in MARKETS.items()}).astype(object)
     day = (pd.DatetimeIndex(date) - fx.index[0]).days.to_numpy()
     fx_values = fx.to_numpy()
     col = {c: i for i, c in enumerate(fx.columns)}
-    fx_rate = fx_values[day, [col[c] for c in currency]] if n else np.array([])
+    fx_rate = fx_values[day, _lookup(currency, col)] if n else np.array([])
 
     orders = pd.DataFrame({
-        "order_id": np.array([f"O{i:07d}" for i in range(1, n + 1)], dtype=object),
+        "order_id": _ids("O", n, 7),
         "customer_id": customer,
         "order_date": pd.DatetimeIndex(date),
         "market": market.astype(object),
@@ -240,7 +252,7 @@ def _order_lines(config: StoreConfig, orders: pd.DataFrame, products: pd.DataFra
     quantity = 1 + rng.poisson(0.25, len(order_pos))
 
     market = orders["market"].to_numpy()[order_pos]
-    level = np.array([MARKETS[m][2] for m in MARKETS])[pd.Index(list(MARKETS)).get_indexer(market)]
+    level = _lookup(market, {m: spec[2] for m, spec in MARKETS.items()})
     fx_rate = orders["fx_rate_to_usd"].to_numpy()[order_pos]
     usd_price = products["list_price_usd"].to_numpy()[product_pos] * config.price_multiplier * level
     local = usd_price / fx_rate
@@ -260,7 +272,7 @@ def _order_lines(config: StoreConfig, orders: pd.DataFrame, products: pd.DataFra
 
 def _returns(config: StoreConfig, orders, order_lines, products, rng) -> pd.DataFrame:
     category = products.set_index("product_id")["category"].reindex(order_lines["product_id"]).to_numpy()
-    rate = np.array([CATEGORIES[c][2] for c in category]) * config.return_rate_multiplier
+    rate = _lookup(category, {c: spec[2] for c, spec in CATEGORIES.items()}) * config.return_rate_multiplier
     returned = rng.random(len(order_lines)) < np.clip(rate, 0, 0.9)
     lines = order_lines.loc[returned]
     qty = lines["quantity"].to_numpy()
@@ -277,8 +289,9 @@ def _returns(config: StoreConfig, orders, order_lines, products, rng) -> pd.Data
         labels, probs = list(table), np.array(list(table.values()))
         reasons[mask] = rng.choice(labels, size=int(mask.sum()), p=probs / probs.sum())
     return pd.DataFrame({
-        "return_id": np.array([f"R{i:07d}" for i in range(1, len(lines) + 1)], dtype=object),
+        "return_id": _ids("R", len(lines), 7),
         "order_id": lines["order_id"].to_numpy(),
+        "line_number": lines["line_number"].to_numpy(),
         "product_id": lines["product_id"].to_numpy(),
         "return_date": pd.DatetimeIndex(order_date) + pd.to_timedelta(delay, unit="D"),
         "quantity": ret_qty.astype("int64"),
@@ -291,8 +304,8 @@ def _returns(config: StoreConfig, orders, order_lines, products, rng) -> pd.Data
 def _marketing_spend(sessions: pd.DataFrame, rng) -> pd.DataFrame:
     paid = sessions[sessions["traffic_source"].isin(list(PAID_CHANNELS))]
     channel = paid["traffic_source"].to_numpy()
-    cpc = np.array([PAID_CHANNELS[c][0] for c in channel]) * rng.lognormal(0, 0.15, len(paid))
-    ctr = np.array([PAID_CHANNELS[c][1] for c in channel]) * rng.lognormal(0, 0.2, len(paid))
+    cpc = _lookup(channel, {c: spec[0] for c, spec in PAID_CHANNELS.items()}) * rng.lognormal(0, 0.15, len(paid))
+    ctr = _lookup(channel, {c: spec[1] for c, spec in PAID_CHANNELS.items()}) * rng.lognormal(0, 0.2, len(paid))
     clicks = paid["sessions"].to_numpy()
     return pd.DataFrame({
         "date": paid["date"].to_numpy(),
