@@ -18,6 +18,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # One stuck cell must not stall a whole class: nbgrader interrupts it after this many seconds.
 c.Execute.timeout = 20
+# Quiet kernels: their start-up warnings would bury the grading progress bar.
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

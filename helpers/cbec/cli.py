@@ -236,7 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_library_noise() -> None:
+    """nbgrader's SQLAlchemy warnings say nothing an instructor can act on."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _quiet_library_noise()
     parser = build_parser()
     args = parser.parse_args(argv)
     from cbec.assignments.identity import StudentIdError

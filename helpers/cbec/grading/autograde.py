@@ -70,6 +70,7 @@ def autograde_class(course: Course, assignment: str, students: list[str] | None 
     """
     course.require_assignment(assignment)
     roster = students or class_list(course, assignment)
+    _register(course, roster)  # so that ungradable submissions still show up in reports
     bar = tqdm(total=len(roster), desc="Autograding", unit="student", disable=not progress)
     outcomes = []
     if workers <= 1:
@@ -90,6 +91,14 @@ def autograde_class(course: Course, assignment: str, students: list[str] | None 
     bar.close()
     write_log(course, assignment, outcomes)
     return outcomes
+
+
+def _register(course: Course, students: list[str]) -> None:
+    with course.gradebook() as gb:
+        known = {s.id for s in gb.students}
+        for student_id in students:
+            if student_id not in known:
+                gb.update_or_create_student(student_id)
 
 
 _worker: dict = {}

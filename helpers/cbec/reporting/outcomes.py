@@ -76,12 +76,12 @@ def students_behind(grades: AssignmentGrades, threshold: float = 0.5,
     return behind[columns].sort_values(["submitted", "auto_score"]).reset_index()
 
 
-def score_summary(grades: AssignmentGrades) -> pd.Series:
-    """Headline numbers of the assignment."""
+def score_summary(grades: AssignmentGrades) -> dict:
+    """Headline numbers of the assignment (counts as int, scores as float)."""
     s = grades.students
     sub = s[s["submitted"]]
-    return pd.Series({
-        "students": len(s),
+    return {
+        "students": int(len(s)),
         "submitted": int(s["submitted"].sum()),
         "late": int(s["late"].sum()),
         "mean_auto_score": float(sub["auto_score"].mean()) if len(sub) else float("nan"),
@@ -89,4 +89,4 @@ def score_summary(grades: AssignmentGrades) -> pd.Series:
         "auto_max_score": float(grades.items.loc[grades.items["graded_by"] == "auto"]
                                 .groupby("grade_id")["max_score"].max().sum()),
         "needs_manual_grade": int(sub["needs_manual_grade"].sum()),
-    })
+    }

@@ -80,7 +80,8 @@ def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None) 
     try:
         pm.execute_notebook(str(spec.notebook), str(executed), parameters=parameters,
                             cwd=str(spec.notebook.parent), kernel_name="python3",
-                            progress_bar=False, log_output=False)
+                            progress_bar=False, log_output=False,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
         page = export_html(executed, out_dir / "report.html")
         return ReportRun(spec.name, True, time.perf_counter() - start, out_dir, page)
     except Exception as error:  # papermill wraps the notebook's own error

@@ -1,0 +1,85 @@
+"""The grade-summary report: gradebook statistics and a real papermill run."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cbec.reporting import AssignmentGrades, GradebookError, item_statistics, load_assignment_grades, students_behind
+from cbec.reporting.runner import ReportConfigError, load_specs, run_reports, select
+from tests.graded_class import ASSIGNMENT
+
+
+def _grades(scores: dict[str, dict[str, float]], late=()) -> AssignmentGrades:
+    items = pd.DataFrame([
+        {"student_id": s, "notebook": "nb", "grade_id": f"{q}_tests", "question": q, "graded_by": "auto",
+         "score": v, "max_score": 10.0, "needs_manual_grade": False}
+        for s, qs in scores.items() for q, v in qs.items()])
+    students = pd.DataFrame([
+        {"student_id": s, "first_name": s, "last_name": "", "submitted": True, "timestamp": pd.NaT,
+         "hours_late": 5.0 if s in late else 0.0, "late": s in late, "score": sum(qs.values()),
+         "auto_score": sum(qs.values()), "max_score": 10.0 * len(qs), "needs_manual_grade": False}
+        for s, qs in scores.items()])
+    return AssignmentGrades("demo", None, students, items)
+
+
+def test_difficulty_and_discrimination_by_hand():
+    grades = _grades({"a": {"q1": 10, "q2": 10, "q3": 0}, "b": {"q1": 10, "q2": 0, "q3": 10},
+                      "c": {"q1": 0, "q2": 0, "q3": 0}})
+    stats = item_statistics(grades)
+    assert stats.loc["q1", "difficulty"] == pytest.approx(2 / 3)
+    # q1 vs rest totals (10, 10, 0): perfectly aligned
+    assert stats.loc["q1", "discrimination"] == pytest.approx(1.0)
+    # q2 (10, 0, 0) vs rest (10, 20, 0): deviations (6.7, -3.3, -3.3) and (0, 10, -10), r = 0
+    assert stats.loc["q2", "discrimination"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_students_behind_names_the_reason():
+    grades = _grades({"strong": {"q1": 10, "q2": 10}, "weak": {"q1": 0, "q2": 5}, "late": {"q1": 10, "q2": 10}},
+                     late=("late",))
+    behind = students_behind(grades, threshold=0.5).set_index("student_id")
+    assert set(behind.index) == {"weak", "late"}
+    assert "below 50%" in behind.loc["weak", "reason"] and "late by 5.0 h" in behind.loc["late", "reason"]
+    with pytest.raises(ValueError, match="threshold"):
+        students_behind(grades, threshold=50)
+
+
+def test_gradebook_errors_say_what_to_do(tmp_path, graded):
+    with pytest.raises(GradebookError, match="cbec autograde"):
+        load_assignment_grades(tmp_path / "none.db", ASSIGNMENT)
+    course, _ = graded
+    with pytest.raises(GradebookError, match="data_operation"):
+        load_assignment_grades(course.gradebook_path, "no_such_assignment")
+
+
+@pytest.mark.xdist_group("nbgrader")
+def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
+    course, outcomes = graded
+    specs = select(load_specs(), ["assignment_outcomes"])
+    runs = run_reports(specs + [specs[0].__class__("broken", specs[0].notebook, "bad parameter",
+                                                   {"assignment": "no_such_assignment"})],
+                       out_root=tmp_path, overrides={"course_dir": str(course.root)}, progress=False)
+    ok, broken = runs
+    assert ok.ok, ok.error
+    summary = json.loads((tmp_path / "assignment_outcomes" / "summary.json").read_text())
+    grades = load_assignment_grades(course.gradebook_path, ASSIGNMENT)
+    assert summary["students"] == len(grades.students) == len(outcomes)
+    assert summary["submitted"] == sum(o.status == "graded" for o in outcomes.values())
+    assert summary["late"] == 1
+    behind = pd.read_csv(tmp_path / "assignment_outcomes" / "students_behind.csv")
+    assert {"absent", "corrupted", "blank", "latecomer"} <= set(behind["student_id"])
+    assert "solver" not in set(behind["student_id"])
+    page = ok.html.read_text(encoding="utf-8")
+    assert "load_assignment_grades(" not in page, "the HTML report must hide code"
+    assert "Students falling behind" in page
+    # one broken run is reported and does not stop the others
+    assert not broken.ok and "no_such_assignment" in broken.error
+    index = (tmp_path / "index.html").read_text()
+    assert "assignment_outcomes" in index and "failed" in index
+
+
+def test_unknown_report_lists_the_configured_ones():
+    with pytest.raises(ReportConfigError, match="assignment_outcomes"):
+        select(load_specs(), ["nope"])
