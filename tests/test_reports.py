@@ -11,6 +11,9 @@ from cbec.reporting import AssignmentGrades, GradebookError, item_statistics, lo
 from cbec.reporting.runner import ReportConfigError, load_specs, run_reports, select
 from tests.graded_class import ASSIGNMENT
 
+# tests using the shared graded class run on one worker, so it is built once
+pytestmark = pytest.mark.xdist_group("nbgrader")
+
 
 def _grades(scores: dict[str, dict[str, float]], late=()) -> AssignmentGrades:
     items = pd.DataFrame([
@@ -54,7 +57,6 @@ def test_gradebook_errors_say_what_to_do(tmp_path, graded):
         load_assignment_grades(course.gradebook_path, "no_such_assignment")
 
 
-@pytest.mark.xdist_group("nbgrader")
 def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     course, outcomes = graded
     specs = select(load_specs(), ["assignment_outcomes"])

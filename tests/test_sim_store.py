@@ -67,9 +67,8 @@ def test_customers_are_consistent_with_their_orders(store):
 
 
 def test_returns_never_exceed_what_was_bought(store):
-    lines = store.order_lines.set_index(["order_id", "line_number"])
-    r = store.returns.join(lines[["quantity", "line_total_local", "product_id"]], on=["order_id", "line_number"],
-                           rsuffix="_bought")
+    bought = store.order_lines[["order_id", "line_number", "quantity", "line_total_local", "product_id"]]
+    r = store.returns.merge(bought, on=["order_id", "line_number"], how="left", suffixes=("", "_bought"))
     assert (r["product_id"] == r["product_id_bought"]).all()
     assert r["quantity_bought"].notna().all()
     assert (r["quantity"] <= r["quantity_bought"]).all()
