@@ -29,6 +29,11 @@ def copy_course(target: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    return copy_course(tmp_path / "course")
+
+
 ASSIGNMENT = "data_operation"
 DUE = datetime(2025, 1, 10, 23, 59)
 ON_TIME = datetime(2025, 1, 9, 12, 0)
