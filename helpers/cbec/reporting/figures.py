@@ -13,9 +13,11 @@ def score_distribution(grades: AssignmentGrades, ax=None):
     """Histogram of autograded scores of the students who submitted."""
     ax = ax or plt.subplots(figsize=(7, 3.5))[1]
     submitted = grades.students[grades.students["submitted"]]
+    auto = grades.items[grades.items["graded_by"] == "auto"]
+    auto_max = float(auto.groupby("grade_id")["max_score"].max().sum()) or 1.0
     sns.histplot(submitted, x="auto_score", hue="late", multiple="stack", bins=10,
-                 binrange=(0, submitted["max_score"].max()), palette={False: "#4c72b0", True: "#dd8452"}, ax=ax)
-    ax.set(xlabel="autograded score", ylabel="students",
+                 binrange=(0, auto_max), palette={False: "#4c72b0", True: "#dd8452"}, ax=ax)
+    ax.set(xlabel=f"autograded score (out of {auto_max:.0f})", ylabel="students",
            title=f"{grades.assignment}: autograded scores of {len(submitted)} submissions")
     return ax
 
