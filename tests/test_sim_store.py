@@ -119,6 +119,12 @@ def test_bad_configuration_names_the_field(field, value, message):
         StoreConfig(**{field: value})
 
 
+def test_configs_are_hashable_and_equal_by_value():
+    a, b = StoreConfig(seed=1, market_weights={"US": 1.0}), StoreConfig(seed=1, market_weights={"US": 1.0})
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    assert hash(a) != hash(StoreConfig(seed=2, market_weights={"US": 1.0}))
+
+
 def test_variants_with_dataclasses_replace():
     base = StoreConfig(days=30, seed=1)
     richer = dataclasses.replace(base, price_multiplier=1.5)

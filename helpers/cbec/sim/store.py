@@ -78,8 +78,9 @@ class StoreConfig:
         object.__setattr__(self, "market_weights", MappingProxyType(dict(self.market_weights)))
 
     def __hash__(self):
-        return hash(tuple(dict(self.market_weights).items() if f.name == "market_weights" else getattr(self, f.name)
-                          for f in fields(self)))
+        # the weights mapping is not hashable itself; hash its sorted items instead
+        return hash(tuple(tuple(sorted(self.market_weights.items())) if f.name == "market_weights"
+                          else getattr(self, f.name) for f in fields(self)))
 
 
 @dataclass(frozen=True)
