@@ -92,10 +92,9 @@ def cmd_report(args) -> int:
 
     specs = select(load_specs(args.config), args.names)
     overrides = dict(_parse_parameter(p) for p in args.parameter or [])
-    if args.course_dir:
-        overrides.setdefault("course_dir", str(Path(args.course_dir).resolve()))
+    shared = {"course_dir": str(Path(args.course_dir).resolve())} if args.course_dir else None
     runs = run_reports(specs, out_root=args.out, overrides=overrides, workers=args.workers,
-                       progress=not args.quiet)
+                       progress=not args.quiet, shared=shared)
     for run in runs:
         where = run.html if run.ok else run.output_dir / "error.txt"
         print(f"  {run.name:<24} {'ok' if run.ok else 'FAILED':<7} {run.seconds:5.1f} s  {where}")

@@ -68,16 +68,42 @@ def select(specs: dict[str, ReportSpec], names: list[str] | None) -> list[Report
     return [specs[n] for n in names]
 
 
-def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None) -> ReportRun:
-    """Execute one report with papermill and export its HTML; never raises."""
+def notebook_parameters(notebook: Path) -> list[str]:
+    """Names declared in the notebook's ``parameters`` cell."""
+    import papermill as pm
+
+    return list(pm.inspect_notebook(str(notebook)))
+
+
+def check_parameters(spec: ReportSpec, parameters: dict) -> None:
+    """Refuse names the notebook does not declare: papermill would inject and ignore them."""
+    declared = notebook_parameters(spec.notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ReportConfigError(f"{spec.notebook.name} has no parameter(s) {', '.join(unknown)}; "
+                                f"its parameters are: {', '.join(declared)}.")
+
+
+def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None,
+               shared: dict | None = None) -> ReportRun:
+    """Execute one report with papermill and export its HTML; never raises.
+
+    ``overrides`` replace the report's parameters and must be declared by its notebook;
+    ``shared`` values (such as ``course_dir``) are passed only to notebooks that declare them.
+    """
     import papermill as pm
 
     out_dir = out_root / spec.name
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / f"{spec.notebook.stem}.ipynb"
-    parameters = {**spec.parameters, **(overrides or {}), "output_dir": str(out_dir)}
     start = time.perf_counter()
+    for stale in ("error.txt", "report.html", "summary.json"):
+        (out_dir / stale).unlink(missing_ok=True)
     try:
+        declared = notebook_parameters(spec.notebook)
+        parameters = {**{k: v for k, v in (shared or {}).items() if k in declared},
+                      **spec.parameters, **(overrides or {}), "output_dir": str(out_dir)}
+        check_parameters(spec, parameters)
         pm.execute_notebook(str(spec.notebook), str(executed), parameters=parameters,
                             cwd=str(spec.notebook.parent), kernel_name="python3",
                             progress_bar=False, log_output=False,
@@ -102,7 +128,7 @@ def export_html(notebook: Path, target: Path) -> Path:
 
 
 def run_reports(specs: list[ReportSpec], out_root: Path | None = None, overrides: dict | None = None,
-                workers: int = 1, progress: bool = True) -> list[ReportRun]:
+                workers: int = 1, progress: bool = True, shared: dict | None = None) -> list[ReportRun]:
     """Run ``specs`` (in ``workers`` processes when more than one) and write the index page."""
     out_root = out_root or paths.reports_dir()
     out_root.mkdir(parents=True, exist_ok=True)
@@ -110,11 +136,11 @@ def run_reports(specs: list[ReportSpec], out_root: Path | None = None, overrides
     runs = []
     if workers <= 1 or len(specs) <= 1:
         for spec in specs:
-            runs.append(run_report(spec, out_root, overrides))
+            runs.append(run_report(spec, out_root, overrides, shared))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_report, spec, out_root, overrides) for spec in specs]
+            futures = [pool.submit(run_report, spec, out_root, overrides, shared) for spec in specs]
             for future in as_completed(futures):
                 runs.append(future.result())
                 bar.update()

@@ -1,0 +1,176 @@
+"""Show each section of an :class:`EvaluationReport` in a notebook: a sentence, a table, a figure.
+
+A section whose columns were not given shows nothing, so the rendered report only holds
+the sections its parameters asked for.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+from cbec.evaluation import figures
+from cbec.evaluation.report import EvaluationReport
+from cbec.evaluation.survey import alpha_verdict
+
+
+def _pct(value) -> str:
+    return "n/a" if pd.isna(value) else f"{value:.0%}"
+
+
+def _table(frame: pd.DataFrame, formats: dict, caption: str | None = None):
+    styler = frame.style.format({k: v for k, v in formats.items() if k in frame.columns}, na_rep="")
+    if caption:
+        styler = styler.set_caption(caption)
+    display(styler)
+
+
+def _heading(text: str, intro: str) -> None:
+    display(Markdown(f"## {text}\n\n{intro}"))
+
+
+def overview(report: EvaluationReport) -> None:
+    spec = report.spec
+    parts = [f"**Data:** {report.source}", f"**Rows analysed:** {len(report.table):,}"
+             + (f" (filter `{spec.subset}`)" if spec.subset else "")]
+    if report.effect:
+        e = report.effect
+        parts.append(f"**Model:** {e.model.upper()} of `{spec.outcome}` on `{spec.treatment}`"
+                     + (f" + {', '.join(f'`{c}`' for c in spec.covariates)}" if spec.covariates else "")
+                     + f" ({e.design}; {e.se_type} standard errors)")
+    sections = [name for name, present in [
+        ("participation funnel", report.funnel is not None), ("balance", report.balance is not None),
+        ("effect estimates", report.effect is not None), ("difference-in-differences", report.events is not None),
+        ("learning gains", report.gains is not None), ("survey", report.survey_items is not None
+                                                      or report.yes_no is not None)] if present]
+    parts.append(f"**Sections:** {', '.join(sections) or 'none (give outcome/treatment, stages, ...)'}")
+    display(Markdown("  \n".join(parts)))
+
+
+def funnel(report: EvaluationReport) -> None:
+    if report.funnel is None:
+        return
+    table = report.funnel
+    steps = [f"{row.count} {row.stage}" for row in table.itertuples()]
+    worst = table.iloc[1:].sort_values("step_rate").head(1)
+    intro = " → ".join(steps) + "."
+    if len(worst):
+        w = worst.iloc[0]
+        intro += (f" The largest loss is at **{w['stage']}**: {_pct(w['step_rate'])} of the previous stage "
+                  f"(95% Wilson interval {_pct(w['step_ci_low'])}–{_pct(w['step_ci_high'])}).")
+    _heading("Participation funnel", intro)
+    shown = table.set_index("stage")[["count", "share_of_rows", "step_rate", "step_ci_low", "step_ci_high",
+                                      "overall_rate"]]
+    _table(shown, {"share_of_rows": "{:.1%}", "step_rate": "{:.1%}", "step_ci_low": "{:.1%}",
+                   "step_ci_high": "{:.1%}", "overall_rate": "{:.1%}"},
+           "Counts, share of all students, conversion from the previous stage (Wilson interval) and from the first")
+    by = report.spec.treatment if report.funnel_by_arm is not None else None
+    figures.funnel_chart(report.funnel_by_arm if by else table, by=by)
+    plt.show()
+
+
+def balance(report: EvaluationReport) -> None:
+    if report.balance is None or report.balance.empty:
+        return
+    flagged = report.balance.index[report.balance["imbalanced"]].tolist()
+    verdict = (f"Imbalanced (|SMD| > 0.1): {', '.join(f'`{c}`' for c in flagged)}. Adjusting for them in the "
+               "model (and, across periods, comparing changes rather than levels) matters."
+               if flagged else "Every covariate is within |SMD| ≤ 0.1: the arms look alike before treatment.")
+    _heading("Balance of the arms", f"Standardised mean differences between `{report.spec.treatment}` = 1 and 0. "
+             + verdict)
+    _table(report.balance, {"mean_treated": "{:.3f}", "mean_control": "{:.3f}", "smd": "{:+.3f}"})
+    figures.balance_plot(report.balance)
+    plt.show()
+
+
+def effects(report: EvaluationReport) -> None:
+    e = report.effect
+    if e is None:
+        return
+    row = e.effect
+    level = 1 - report.spec.alpha
+    scale = "log-odds" if e.model == "logit" else f"points of `{e.outcome}`"
+    intro = (f"**`{e.effect_term}`: {row['coef']:+.3f}** {scale} ({level:.0%} CI {row['ci_low']:.3f} to "
+             f"{row['ci_high']:.3f}, p = {row['p']:.3g}), n = {e.n:,}"
+             + (f" ({e.n_dropped} rows with missing values dropped)" if e.n_dropped else "") + ". "
+             + f"Standard errors: {e.se_type}. {e.fit_statistic[0]}: {e.fit_statistic[1]:.3f}.")
+    if e.model == "logit":
+        odds = e.odds_ratios.loc[e.effect_term]
+        margin = e.marginal_effects.loc[e.effect_term]
+        intro += (f" As an odds ratio: **{odds['odds_ratio']:.2f}** ({odds['ci_low']:.2f}–{odds['ci_high']:.2f}); "
+                  f"as an average marginal effect: **{margin['dydx']:+.1%}** on the probability.")
+    if e.few_clusters:
+        intro += (f"\n\n*Caution:* {e.clusters} clusters, {e.treated_clusters} of them with `{e.effect_term}` ≠ 0. "
+                  "Cluster-robust intervals run somewhat too narrow with few (treated) clusters; "
+                  "read p-values near the threshold with care.")
+    _heading("Effect estimates", intro)
+    fmt = {"coef": "{:.3f}", "se": "{:.3f}", "ci_low": "{:.3f}", "ci_high": "{:.3f}", "p": "{:.3g}"}
+    _table(e.estimates, fmt, f"{e.model.upper()} estimates with {level:.0%} confidence intervals")
+    if e.model == "logit":
+        _table(e.odds_ratios, {"odds_ratio": "{:.3f}", "ci_low": "{:.3f}", "ci_high": "{:.3f}"}, "Odds ratios")
+        _table(e.marginal_effects, {**fmt, "dydx": "{:+.3f}"},
+               "Average marginal effects on the probability (discrete change for 0/1 terms)")
+    figures.coefficient_plot(e.estimates, e.effect_term)
+    plt.show()
+
+
+def did(report: EvaluationReport) -> None:
+    if report.events is None:
+        return
+    spec, events = report.spec, report.events
+    before = events[~events["after_adoption"] & (events["period"] != events.attrs["base_period"])]
+    off = before[(before["ci_low"] > 0) | (before["ci_high"] < 0)]
+    trend_note = ("Before adoption the arms' differences stay within their intervals of zero, consistent with "
+                  "parallel trends." if off.empty else
+                  f"Before adoption the difference in period(s) {', '.join(map(str, off['period']))} is away from "
+                  "zero: read the estimate with care, the parallel-trends assumption is questionable.")
+    _heading("Difference-in-differences",
+             f"`{spec.treatment}` groups compared before and from `{spec.period}` = {spec.post_period}. The "
+             f"effect is the `{report.effect.effect_term}` term above (period fixed effects included). "
+             + trend_note)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained")
+    figures.trend_plot(report.table, spec.outcome, spec.treatment, spec.period, spec.post_period, ax=axes[0])
+    figures.event_study_plot(events, spec.post_period, ax=axes[1])
+    plt.show()
+
+
+def gains(report: EvaluationReport) -> None:
+    if report.gains is None:
+        return
+    g = report.gains
+    where = " (periods from adoption on)" if report.spec.has_did else ""
+    lines = ", ".join(f"{idx}: <g> = {row['gain_of_means']:.2f} ({row['category']})" for idx, row in g.iterrows())
+    _heading("Learning gains", f"Hake's normalised gain (post − pre) / ({report.spec.max_score:g} − pre)"
+             f"{where} — {lines}.")
+    _table(g, {"pre_mean": "{:.1f}", "post_mean": "{:.1f}", "gain_of_means": "{:.3f}",
+               "mean_student_gain": "{:.3f}", "student_gain_sd": "{:.3f}"})
+    figures.gains_plot(g)
+    plt.show()
+
+
+def survey(report: EvaluationReport) -> None:
+    if report.survey_items is None and report.yes_no is None:
+        return
+    intro = []
+    if report.survey_items is not None:
+        intro.append(f"Cronbach's alpha of the {len(report.spec.survey_items)} items: "
+                     f"**{report.survey_alpha:.3f}** ({alpha_verdict(report.survey_alpha)}; > 0.7 acceptable, "
+                     "> 0.8 good). Top-2-box = share answering in the two highest categories.")
+    if report.yes_no is not None:
+        for row in report.yes_no.itertuples():
+            intro.append(f"`{row.item}`: **{_pct(row.share)}** yes of {row.answered} answers "
+                         f"(95% CI {_pct(row.ci_low)}–{_pct(row.ci_high)}).")
+    _heading("Survey", " ".join(intro))
+    if report.survey_items is not None:
+        by = report.spec.treatment
+        _table(report.survey_items, {"mean": "{:.2f}", "top2_share": "{:.1%}"})
+        figures.survey_plot(report.survey_items, by=by)
+        plt.show()
+    if report.yes_no is not None:
+        _table(report.yes_no.set_index("item"), {"share": "{:.1%}", "ci_low": "{:.1%}", "ci_high": "{:.1%}"})
+
+
+def all_sections(report: EvaluationReport) -> None:
+    for section in (overview, funnel, balance, effects, did, gains, survey):
+        section(report)
