@@ -9,12 +9,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv clean-generated benchmark help
+.PHONY: demo test venv clean-generated benchmark coverage-study help
 
 help:
 	@echo "make demo   - create .venv, then run the instructor cycle end to end"
 	@echo "make test   - create .venv, then run the whole test suite"
 	@echo "make benchmark - run the performance comparisons under benchmarks/"
+	@echo "make coverage-study - do 95% intervals cover the simulator's true effects? (200 seeds)"
 
 venv: $(STAMP)
 
@@ -34,6 +35,10 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
+	$(BIN)/python benchmarks/bench_reports.py
+
+coverage-study: $(STAMP)
+	$(BIN)/python -m cbec.evaluation.coverage --seeds 200
 
 clean-generated:
 	rm -rf data/generated reports assignments/release assignments/submitted \

@@ -106,7 +106,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The whole instructor cycle; broken submissions are reported, not fatal."""
+    """The whole instructor cycle, then every report (grade summary and programme evaluation).
+
+    Broken submissions are reported, not fatal."""
     from cbec import paths
 
     stages = [
@@ -136,6 +138,7 @@ def cmd_demo(args) -> int:
         ("gradebook", course.gradebook_path),
         ("feedback (HTML)", course.feedback),
         ("grade summary", paths.reports_dir() / "assignment_outcomes" / "report.html"),
+        ("programme evaluation", paths.reports_dir() / "program_evaluation" / "report.html"),
         ("all reports", paths.reports_dir() / "index.html"),
     ]:
         print(f"  {label:<22} {where}")

@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=200, help="number of simulated programmes (default 200)")
     args = parser.parse_args(argv)
     table = summarise(coverage_study(args.seeds))
-    with pd.option_context("display.width", 140, "display.precision", 3):
-        print(table)
+    print(table.round(3).to_string())
     nominal = 0.95
     inside = np.all((table["coverage_ci_low"] <= nominal) & (nominal <= table["coverage_ci_high"]))
     print(f"\nNominal {nominal:.0%}: {'inside' if inside else 'OUTSIDE'} every estimator's Wilson interval.")

@@ -8,6 +8,7 @@ any section computes anything.
 
 from __future__ import annotations
 
+import difflib
 import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,16 +134,23 @@ def _check_types(params: dict, problems: dict) -> None:
         problems.setdefault(missing, "effect estimates need both outcome and treatment, found None")
 
 
+def _suggest(column: str, table: pd.DataFrame) -> str:
+    close = difflib.get_close_matches(column, list(map(str, table.columns)), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
 def _check_columns(spec: EvaluationSpec, table: pd.DataFrame, problems: dict) -> None:
     available = ", ".join(map(str, table.columns[:30])) + (", ..." if table.shape[1] > 30 else "")
     for name in COLUMN_PARAMETERS:
         column = getattr(spec, name)
         if column is not None and column not in table.columns:
-            problems[name] = f"column {column!r} is not in the data (columns: {available})"
+            problems[name] = f"column {column!r} is not in the data ({_suggest(column, table)}columns: {available})"
     for name in LIST_PARAMETERS:
         unknown = [c for c in getattr(spec, name) if c not in table.columns]
         if unknown:
-            problems[name] = f"column(s) {', '.join(map(repr, unknown))} not in the data (columns: {available})"
+            hints = "".join(_suggest(c, table) for c in unknown)
+            problems[name] = (f"column(s) {', '.join(map(repr, unknown))} not in the data "
+                              f"({hints}columns: {available})")
     if problems:
         return
 

@@ -1,9 +1,10 @@
 """A seeded simulator of the course-competition programme, one row per student.
 
 Each cohort (entry year) has ``classes_per_cohort`` classes (six by default); the first
-``pilot_classes`` of them (three) form the pilot track and switch from the traditional course to the course-competition model with enterprise mentors from
-``adoption_cohort`` on; the other classes stay traditional, so the data supports both a
-cross-section of one year and a difference-in-differences across years.
+``pilot_classes`` of them (three) form the pilot track and switch from the traditional
+course to the course-competition model with enterprise mentors from ``adoption_cohort``
+on; the other classes stay traditional, so the data supports both a cross-section of one
+year and a difference-in-differences across years.
 
 Every outcome is drawn from a model whose coefficients are fields of
 :class:`TrueEffects`, so an analysis can be checked against the truth:

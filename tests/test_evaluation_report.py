@@ -1,0 +1,106 @@
+"""The evaluation notebook run as researchers run it: papermill through `cbec report`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from cbec.cli import main
+from cbec.reporting.runner import load_specs, run_reports, select
+from cbec.sim import programme_truth
+
+pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("evaluation_reports")]
+EVALUATION_REPORTS = ["program_evaluation", "platinum_cup_2020", "competition_awards", "spector_psi"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    runs = run_reports(select(load_specs(), EVALUATION_REPORTS), out_root=out, workers=2, progress=False)
+    return out, {run.name: run for run in runs}
+
+
+def summary_of(rendered, name):
+    out, runs = rendered
+    assert runs[name].ok, runs[name].error
+    return json.loads((out / name / "summary.json").read_text())
+
+
+def test_spector_notebook_reproduces_the_published_logit(rendered):
+    summary = summary_of(rendered, "spector_psi")
+    assert summary["model"] == "logit" and summary["n"] == 32
+    published = {"PSI": 2.379, "GPA": 2.826, "TUCE": 0.095, "const": -13.021}
+    assert {term: round(summary["estimates"][term]["coef"], 3) for term in published} == published
+
+
+def test_simulated_cohorts_recover_the_true_effect(rendered):
+    summary = summary_of(rendered, "program_evaluation")
+    assert summary["design"] == "difference-in-differences" and summary["model"] == "ols"
+    effect = summary["estimates"]["pilot_track:post"]
+    assert effect["ci_low"] <= programme_truth()["post_test:did"] <= effect["ci_high"]
+    assert summary["event_study"]["base_period"] == 2020
+    assert {"funnel", "balance", "gains", "survey", "yes_no"} <= set(summary)
+    out, _ = rendered
+    for table in ("estimates", "event_study", "funnel", "balance", "gains", "survey_items"):
+        assert (out / "program_evaluation" / f"{table}.csv").exists()
+
+
+def test_award_logit_report_has_odds_ratios_and_marginal_effects(rendered):
+    summary = summary_of(rendered, "competition_awards")
+    assert summary["model"] == "logit" and summary["se_type"].startswith("cluster-robust by class_id")
+    truth = programme_truth()["award:integrated"]
+    effect = summary["estimates"]["integrated"]
+    assert effect["ci_low"] <= truth <= effect["ci_high"]
+    assert summary["odds_ratios"]["integrated"]["odds_ratio"] > 1
+    assert 0 < summary["marginal_effects"]["integrated"]["dydx"] < 1
+
+
+def test_platinum_cup_report_shows_the_published_funnel(rendered):
+    summary = summary_of(rendered, "platinum_cup_2020")
+    assert [(row["stage"], row["count"]) for row in summary["funnel"]] == [
+        ("registered", 94), ("attended_training", 69), ("logged_in", 44)]
+    assert round(summary["yes_no"]["wants_second_training"]["share"], 2) == 0.81
+    assert "estimates" in summary and summary["model"] is None
+
+
+def test_html_hides_code_and_index_links_every_run(rendered):
+    out, runs = rendered
+    for name in EVALUATION_REPORTS:
+        page = runs[name].html.read_text(encoding="utf-8")
+        assert "prepare(dict(" not in page and "show.effects" not in page, f"{name}: code is visible"
+        assert "Traceback" not in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}/report.html"' in index for name in EVALUATION_REPORTS)
+    assert "Participation funnel" in runs["platinum_cup_2020"].html.read_text(encoding="utf-8")
+    assert "Effect estimates" not in runs["platinum_cup_2020"].html.read_text(encoding="utf-8")
+
+
+def test_bad_report_fails_alone_with_its_parameter_named(tmp_path, capsys):
+    notebook = load_specs()["program_evaluation"].notebook
+    config = tmp_path / "reports.yml"
+    config.write_text(yaml.safe_dump({"reports": {
+        "arm_is_not_binary": {"notebook": str(notebook), "parameters": {"treatment": "cohort", "period": None,
+                                                                         "post_period": None}},
+        "spector": {"notebook": str(notebook), "parameters": {
+            "data": "spector", "outcome": "GRADE", "treatment": "PSI", "covariates": ["GPA", "TUCE"],
+            "cluster": None, "period": None, "post_period": None, "pre_score": None, "post_score": None,
+            "stages": [], "survey_items": [], "yes_no_items": []}},
+    }}))
+    code = main(["-q", "report", "--config", str(config), "--out", str(tmp_path / "out"), "-p", "alpha=0.1"])
+    printed = capsys.readouterr().out
+    assert code == 3, printed
+    bad = tmp_path / "out" / "arm_is_not_binary"
+    assert "treatment: column 'cohort' must be binary" in (bad / "error.txt").read_text()
+    assert not (bad / "summary.json").exists(), "the run must stop before any analysis"
+    good = json.loads((tmp_path / "out" / "spector" / "summary.json").read_text())
+    assert good["confidence_level"] == pytest.approx(0.9)  # the -p override reached the notebook
+    assert "FAILED" in printed and "must be binary" in printed
+
+
+def test_unknown_override_is_refused_before_running(tmp_path, capsys):
+    code = main(["-q", "report", "spector_psi", "--out", str(tmp_path), "-p", "outcom=GRADE"])
+    assert code == 3
+    error = (tmp_path / "spector_psi" / "error.txt").read_text()
+    assert "no parameter(s) outcom" in error and "outcome" in error
