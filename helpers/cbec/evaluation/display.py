@@ -140,7 +140,7 @@ def gains(report: EvaluationReport) -> None:
         return
     g = report.gains
     where = " (periods from adoption on)" if report.spec.has_did else ""
-    lines = ", ".join(f"{idx}: <g> = {row['gain_of_means']:.2f} ({row['category']})" for idx, row in g.iterrows())
+    lines = ", ".join(f"{idx}: ⟨g⟩ = {row['gain_of_means']:.2f} ({row['category']})" for idx, row in g.iterrows())
     _heading("Learning gains", f"Hake's normalised gain (post − pre) / ({report.spec.max_score:g} − pre)"
              f"{where} — {lines}.")
     _table(g, {"pre_mean": "{:.1f}", "post_mean": "{:.1f}", "gain_of_means": "{:.3f}",

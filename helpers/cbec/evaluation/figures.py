@@ -102,7 +102,7 @@ def gains_plot(gains: pd.DataFrame, ax=None):
     ax.axhspan(0.7, 1, color="#e5f0e5", zorder=0)
     sns.barplot(frame, x=frame[group].astype(str), y="gain_of_means", color="#4c72b0", ax=ax)
     ax.bar_label(ax.containers[0], fmt="%.2f", padding=2)
-    ax.set(ylim=(0, 1), xlabel=group, ylabel="normalised gain <g>",
+    ax.set(ylim=(0, 1), xlabel=group, ylabel="normalised gain g (of the means)",
            title="Learning gains (bands: low < 0.3 < medium < 0.7 < high)")
     sns.despine(ax=ax)
     return ax
