@@ -178,3 +178,14 @@ def test_sections_follow_the_parameters(tmp_path):
     assert [row["count"] for row in summary["funnel"]] == [94, 69, 44]
     assert round(summary["yes_no"]["wants_second_training"]["share"], 2) == 0.81
     assert report.write() is None  # no output_dir: nothing written
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_own_file_gives_the_same_estimates_as_the_built_in_table(tmp_path, suffix, programme):
+    path = tmp_path / f"students{suffix}"
+    programme.to_csv(path, index=False) if suffix == ".csv" else programme.to_parquet(path)
+    params = dict(outcome="post_test", treatment="pilot_track", covariates=["prior_gpa", "pre_test"],
+                  cluster="class_id", period="cohort", post_period=2021)
+    from_file = run_evaluation(data=str(path), **params).effect.estimates
+    built_in = run_evaluation(data="programme", **params).effect.estimates
+    pd.testing.assert_frame_equal(from_file, built_in, rtol=1e-9)
