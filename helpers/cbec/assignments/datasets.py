@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,33 +9,25 @@ import pandas as pd
 
 from cbec.assignments.identity import resolve_student_id
 from cbec.assignments.variants import variant_config
+from cbec.data.catalogue import Dataset
 from cbec.sim import StoreConfig, StoreData, simulate_store
 
 
-@dataclass(frozen=True)
-class StudentDataset:
-    """The tables of one student's store, with attribute access (``ds.orders``)."""
+class StudentDataset(Dataset):
+    """One student's store: validated tables with attribute access (``ds.orders``), plus
+    whose data it is and the store parameters it was simulated from."""
 
-    student_id: str
-    assignment: str
-    config: StoreConfig
-    tables: dict[str, pd.DataFrame] = field(repr=False)
+    def __init__(self, student_id: str, assignment: str, config: StoreConfig, tables: dict[str, pd.DataFrame]):
+        super().__init__(f"{assignment}:{student_id}", tables)
+        self.student_id = student_id
+        self.assignment = assignment
+        self.config = config
 
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = object.__getattribute__(self, "tables")
-        if name in tables:
-            return tables[name]
-        raise AttributeError(f"No table {name!r}; this dataset has {', '.join(tables)}.")
+    def __repr__(self):
+        return f"StudentDataset(student_id={self.student_id!r}, assignment={self.assignment!r}, tables={list(self)})"
 
     def __dir__(self):
-        return [*super().__dir__(), *self.tables]
-
-    def describe(self) -> pd.DataFrame:
-        """Rows and columns of every table, for a first look."""
-        return pd.DataFrame(
-            [(name, len(df), ", ".join(df.columns)) for name, df in self.tables.items()],
-            columns=["table", "rows", "columns"],
-        ).set_index("table")
+        return [*super().__dir__(), *self]
 
 
 @lru_cache(maxsize=64)
