@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ import papermill as pm
 
 from cbec import paths
 from cbec.reporting.gradebook import GradebookError, load_assignment_grades
-from cbec.reporting.runner import export_html, load_specs, run_reports
+from cbec.reporting.runner import export_html, load_specs, report_parameters, run_reports
 
 ASSIGNMENT = "data_operation"
 
@@ -37,18 +36,14 @@ def graded_course(scratch: Path) -> Path:
             return course_dir
     except GradebookError:
         pass
-    from cbec.grading import Course, autograde_class, release_assignment, simulate_class
+    from cbec.grading import Course, autograde_class, copy_course, release_assignment, simulate_class
 
     print("No graded class in the project yet: grading 6 simulated students in a scratch folder ...", flush=True)
-    target = scratch / "course"
-    target.mkdir()
-    shutil.copy(course_dir / "nbgrader_config.py", target / "nbgrader_config.py")
-    shutil.copytree(course_dir / "source", target / "source")
-    course = Course.open(target)
+    course = Course.open(copy_course(scratch / "course"))
     release_assignment(course, ASSIGNMENT)
     simulate_class(course, ASSIGNMENT, n_students=6, progress=False)
     autograde_class(course, ASSIGNMENT, workers=2, progress=False)
-    return target
+    return course.root
 
 
 def sequential(specs, out_root: Path, shared: dict) -> float:
@@ -57,9 +52,7 @@ def sequential(specs, out_root: Path, shared: dict) -> float:
     for spec in specs:
         folder = out_root / spec.name
         folder.mkdir(parents=True, exist_ok=True)
-        declared = pm.inspect_notebook(str(spec.notebook))
-        parameters = {**{k: v for k, v in shared.items() if k in declared}, **spec.parameters,
-                      "output_dir": str(folder)}
+        parameters = report_parameters(spec, folder, shared=shared)
         executed = folder / spec.notebook.name
         pm.execute_notebook(str(spec.notebook), str(executed), parameters=parameters, cwd=str(spec.notebook.parent),
                             kernel_name="python3", progress_bar=False, log_output=False,

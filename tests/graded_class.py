@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from cbec import paths
-
 from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
 from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
 from cbec.assignments.variants import variant_config
-from cbec.grading import Course, autograde_class, release_assignment
+from cbec.grading import Course, autograde_class, copy_course, release_assignment
 from cbec.grading.regions import solution_code
 from cbec.grading.submissions import copied_answers, fill_answers, write_submission
-
-def copy_course(target: Path) -> Path:
-    """Copy nbgrader_config.py and source/ (nothing generated) into ``target``."""
-    origin = paths.course_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(origin / "nbgrader_config.py", target / "nbgrader_config.py")
-    shutil.copytree(origin / "source", target / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    return target
 
 
 @pytest.fixture

@@ -29,13 +29,13 @@ def test_funnel_counts_rates_and_wilson_intervals():
                           "logged_in": [1] * 44 + [0] * 56})
     funnel = participation_funnel(table, ["registered", "attended", "logged_in"]).set_index("stage")
     assert funnel["count"].tolist() == [94, 69, 44]
-    assert funnel.loc["attended", "step_rate"] == pytest.approx(69 / 94)
-    assert funnel.loc["logged_in", "overall_rate"] == pytest.approx(44 / 94)
+    assert funnel.loc["attended", "step_conversion"] == pytest.approx(69 / 94)
+    assert funnel.loc["logged_in", "overall_conversion"] == pytest.approx(44 / 94)
     assert funnel.loc["registered", "share_of_rows"] == pytest.approx(0.94)
     low, high = wilson_by_hand(44, 69)
     assert funnel.loc["logged_in", "step_ci_low"] == pytest.approx(low)
     assert funnel.loc["logged_in", "step_ci_high"] == pytest.approx(high)
-    assert np.isnan(funnel.loc["registered", "step_rate"])  # no stage before the first
+    assert np.isnan(funnel.loc["registered", "step_conversion"])  # no stage before the first
 
 
 def test_funnel_by_group_counts_each_group():
@@ -56,7 +56,7 @@ def test_standardised_mean_difference_by_hand():
     smd = standardised_differences(table, "t", ["x", "group"])
     assert smd.loc["x", "smd"] == pytest.approx(-2 / math.sqrt((1 + 4) / 2))
     assert bool(smd.loc["x", "imbalanced"])
-    assert "group=a" in smd.index  # categories become indicators
+    assert "group[a]" in smd.index  # categories become indicators
 
 
 def test_hake_gain_of_means_and_of_students():

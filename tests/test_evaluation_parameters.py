@@ -21,7 +21,7 @@ def problems_of(**change):
 
 def test_good_parameters_pass():
     spec, table = prepare(GOOD)
-    assert spec.resolved_model == "ols" and len(table) > 1000
+    assert spec.model == "ols" and len(table) > 1000
 
 
 @pytest.mark.parametrize("parameter", ["outcome", "treatment", "cluster", "period", "pre_score", "post_score"])

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as ptypes
+
+from cbec.evaluation.models import term_columns
 
 #: |SMD| above this is usually read as a meaningful imbalance (Austin 2009).
 SMD_THRESHOLD = 0.1
-
-
-def _numeric_columns(table: pd.DataFrame, columns) -> pd.DataFrame:
-    parts = []
-    for column in columns:
-        values = table[column]
-        if ptypes.is_bool_dtype(values) or ptypes.is_numeric_dtype(values):
-            parts.append(values.astype(float).rename(column))
-        else:  # one indicator per category
-            dummies = pd.get_dummies(values.astype("string"), prefix=column, prefix_sep="=", dtype=float)
-            parts.extend(dummies[c] for c in dummies.columns)
-    return pd.concat(parts, axis=1)
 
 
 def standardised_differences(table: pd.DataFrame, treatment: str, covariates) -> pd.DataFrame:
@@ -27,7 +16,8 @@ def standardised_differences(table: pd.DataFrame, treatment: str, covariates) ->
     covariates = list(covariates)
     if not covariates:
         return pd.DataFrame(columns=["mean_treated", "mean_control", "smd", "imbalanced"])
-    values = _numeric_columns(table, covariates)
+    # every category gets its own indicator: balance has no reference level
+    values = pd.concat([term_columns(table, c, drop_first=False) for c in covariates], axis=1)
     arm = table[treatment].astype(bool)
     treated, control = values[arm], values[~arm]
     pooled_sd = np.sqrt((treated.var() + control.var()) / 2)

@@ -22,16 +22,15 @@ from tqdm.auto import tqdm
 
 from cbec.evaluation.funnel import wilson_interval
 from cbec.evaluation.models import estimate_effect
-from cbec.sim.programme import ProgrammeConfig, simulate_programme
+from cbec.sim.programme import ProgrammeConfig, programme_truth, simulate_programme
 
+#: The report's estimators, as ``estimate_effect`` arguments; ``truth`` keys ``programme_truth``.
 ESTIMATORS = {
-    "did": dict(truth=lambda c: c.effects.post_test, subset=None, outcome="post_test", treatment="pilot_track",
-                covariates=["prior_gpa", "pre_test"], model="ols", cluster="class_id",
-                period="cohort", post_period=lambda c: c.adoption_cohort),
-    "award_logit": dict(truth=lambda c: c.effects.award, subset="post == 1 and registered == 1", outcome="award",
-                        treatment="integrated",
-                        covariates=["prior_gpa", "pre_test", "attended_training", "logged_in"],
-                        model="logit", cluster=None, period=None, post_period=lambda c: None),
+    "did": dict(truth="post_test:did", subset=None, outcome="post_test", treatment="pilot_track",
+                covariates=["prior_gpa", "pre_test"], model="ols", cluster="class_id", period="cohort"),
+    "award_logit": dict(truth="award:integrated", subset="post == 1 and registered == 1", outcome="award",
+                        treatment="integrated", covariates=["prior_gpa", "pre_test", "attended_training", "logged_in"],
+                        model="logit", cluster=None, period=None),
 }
 
 
@@ -39,9 +38,9 @@ def _estimate(table: pd.DataFrame, config: ProgrammeConfig, name: str, alpha: fl
     e = ESTIMATORS[name]
     rows = table.query(e["subset"]) if e["subset"] else table
     result = estimate_effect(rows, e["outcome"], e["treatment"], e["covariates"], model=e["model"],
-                             cluster=e["cluster"], period=e["period"], post_period=e["post_period"](config),
-                             alpha=alpha)
-    effect, truth = result.effect, e["truth"](config)
+                             cluster=e["cluster"], period=e["period"],
+                             post_period=config.adoption_cohort if e["period"] else None, alpha=alpha)
+    effect, truth = result.effect, programme_truth(config)[e["truth"]]
     return {"estimator": name, "truth": truth, "coef": effect["coef"], "se": effect["se"],
             "ci_low": effect["ci_low"], "ci_high": effect["ci_high"],
             "covered": bool(effect["ci_low"] <= truth <= effect["ci_high"])}

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+from cbec.analytics.funnel import largest_drop
 from cbec.evaluation import figures
 from cbec.evaluation.report import EvaluationReport
 from cbec.evaluation.survey import alpha_verdict
@@ -53,17 +54,16 @@ def funnel(report: EvaluationReport) -> None:
         return
     table = report.funnel
     steps = [f"{row.count} {row.stage}" for row in table.itertuples()]
-    worst = table.iloc[1:].sort_values("step_rate").head(1)
     intro = " → ".join(steps) + "."
-    if len(worst):
-        w = worst.iloc[0]
-        intro += (f" The largest loss is at **{w['stage']}**: {_pct(w['step_rate'])} of the previous stage "
+    if len(table) > 1:
+        w = table.set_index("stage").loc[largest_drop(table)]
+        intro += (f" The largest loss is at **{w.name}**: {_pct(w['step_conversion'])} of the previous stage "
                   f"(95% Wilson interval {_pct(w['step_ci_low'])}–{_pct(w['step_ci_high'])}).")
     _heading("Participation funnel", intro)
-    shown = table.set_index("stage")[["count", "share_of_rows", "step_rate", "step_ci_low", "step_ci_high",
-                                      "overall_rate"]]
-    _table(shown, {"share_of_rows": "{:.1%}", "step_rate": "{:.1%}", "step_ci_low": "{:.1%}",
-                   "step_ci_high": "{:.1%}", "overall_rate": "{:.1%}"},
+    shown = table.set_index("stage")[["count", "share_of_rows", "step_conversion", "step_ci_low", "step_ci_high",
+                                      "overall_conversion"]]
+    _table(shown, {"share_of_rows": "{:.1%}", "step_conversion": "{:.1%}", "step_ci_low": "{:.1%}",
+                   "step_ci_high": "{:.1%}", "overall_conversion": "{:.1%}"},
            "Counts, share of all students, conversion from the previous stage (Wilson interval) and from the first")
     by = report.spec.treatment if report.funnel_by_arm is not None else None
     figures.funnel_chart(report.funnel_by_arm if by else table, by=by)

@@ -21,14 +21,11 @@ def funnel_chart(funnel: pd.DataFrame, by: str | None = None, ax=None):
     sns.barplot(funnel, y="stage", x="count", hue=by, orient="h", ax=ax,
                 palette=ARM_PALETTE if by else None, color=None if by else "#4c72b0")
     for container in ax.containers:
-        labels = []
-        for bar in container:
-            labels.append(f"{bar.get_width():.0f}")
-        ax.bar_label(container, labels=labels, padding=3)
+        ax.bar_label(container, fmt="%.0f", padding=3)
     if by is None:
-        for i, row in funnel.iterrows():
+        for _, row in funnel.iterrows():
             if row["position"]:
-                ax.text(row["count"] / 2, row["position"], f"{row['step_rate']:.0%} of previous",
+                ax.text(row["count"] / 2, row["position"], f"{row['step_conversion']:.0%} of previous",
                         va="center", ha="center", color="white", fontsize=9)
     ax.set(xlabel="students", ylabel="", title="Participation funnel")
     if by:
@@ -65,13 +62,18 @@ def coefficient_plot(estimates: pd.DataFrame, effect_term: str, ax=None):
     return ax
 
 
+def _mark_adoption(ax, post_period) -> None:
+    """Dashed line between the last period before adoption and the first one after it."""
+    x = post_period - 0.5 if isinstance(post_period, (int, float)) else post_period
+    ax.axvline(x, color="#c44e52", ls="--", lw=1)
+
+
 def trend_plot(table: pd.DataFrame, outcome: str, treatment: str, period: str, post_period, ax=None):
     """Mean outcome per period in each arm (with 95% intervals), adoption marked."""
     ax = _axes(ax, (7, 3.5))
     sns.pointplot(table, x=period, y=outcome, hue=treatment, palette=ARM_PALETTE, errorbar=("ci", 95),
                   dodge=0.2, ax=ax, native_scale=True)
-    ax.axvline(post_period - 0.5 if isinstance(post_period, (int, float)) else post_period,
-               color="#c44e52", ls="--", lw=1)
+    _mark_adoption(ax, post_period)
     ax.set(title=f"{outcome} by {period}: both arms (dashed line: adoption)", xlabel=period)
     sns.despine(ax=ax)
     return ax
@@ -84,8 +86,7 @@ def event_study_plot(study: pd.DataFrame, post_period, ax=None):
     ax.vlines(study["period"], study["ci_low"], study["ci_high"], color=colors, lw=2)
     ax.scatter(study["period"], study["coef"], color=colors, zorder=3)
     ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(post_period - 0.5 if isinstance(post_period, (int, float)) else post_period,
-               color="#c44e52", ls="--", lw=1)
+    _mark_adoption(ax, post_period)
     ax.set(xlabel="period", ylabel="difference vs base period",
            title=f"Event study (base period {study.attrs.get('base_period')})")
     sns.despine(ax=ax)

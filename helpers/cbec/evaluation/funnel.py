@@ -5,45 +5,41 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from cbec.analytics.funnel import funnel_table
+
 
 def wilson_interval(successes, trials, alpha: float = 0.05):
     """Wilson score interval of a proportion (works with arrays); NaN where ``trials`` is 0."""
-    low, high = proportion_confint(successes, trials, alpha=alpha, method="wilson")
-    return low, high
+    return proportion_confint(successes, trials, alpha=alpha, method="wilson")
 
 
 def participation_funnel(table: pd.DataFrame, stages, by: str | None = None,
                          alpha: float = 0.05) -> pd.DataFrame:
-    """One row per stage (and per group of ``by``): how many reached it and the conversion.
+    """:func:`cbec.analytics.funnel_table` of 0/1 stage columns, per group of ``by``, with intervals.
 
-    ``step_rate`` is the share of the previous stage that reached this one, with a Wilson
-    interval (none for the first stage); ``overall_rate`` is the share of the first stage and
-    ``share_of_rows`` the share of all students.  Stages are 0/1 columns.
+    Adds ``position``, ``share_of_rows`` (share of all students) and a Wilson interval
+    (``step_ci_low``, ``step_ci_high``) for ``step_conversion``, the share of the previous
+    stage that reached this one (none for the first stage).
     """
     stages = list(stages)
     if not stages:
         raise ValueError("participation_funnel needs at least one stage column.")
     groups = table.groupby(by, sort=True) if by else [(None, table)]
-    rows = []
+    parts = []
     for group, frame in groups:
-        counts = [int(frame[s].fillna(0).astype(bool).sum()) for s in stages]
-        for i, (stage, count) in enumerate(zip(stages, counts)):
-            rows.append({"group": group, "stage": stage, "position": i, "count": count,
-                         "share_of_rows": count / len(frame) if len(frame) else float("nan"),
-                         "previous": counts[i - 1] if i else float("nan"), "first": counts[0]})
-    funnel = pd.DataFrame(rows)
+        part = funnel_table(frame, stages)
+        part["count"] = part["count"].astype(int)
+        part.insert(0, "group", group)
+        part["position"] = range(len(stages))
+        part["share_of_rows"] = part["count"] / len(frame)
+        part["previous"] = part["count"].shift(1)
+        parts.append(part)
+    funnel = pd.concat(parts, ignore_index=True)
     has_previous = funnel["previous"] > 0
-    funnel["step_rate"] = funnel["count"] / funnel["previous"].where(has_previous)
     low, high = wilson_interval(funnel["count"].where(has_previous, 0),
                                 funnel["previous"].where(has_previous, 1), alpha)
     funnel["step_ci_low"], funnel["step_ci_high"] = low.where(has_previous), high.where(has_previous)
-    funnel["overall_rate"] = funnel["count"] / funnel["first"].where(funnel["first"] > 0)
-    funnel["drop"] = funnel["previous"] - funnel["count"]
-    if by is None:
-        funnel = funnel.drop(columns="group")
-    else:
-        funnel = funnel.rename(columns={"group": by})
-    return funnel.drop(columns=["first"])
+    return funnel.rename(columns={"group": by}) if by else funnel.drop(columns="group")
 
 
 def share_with_interval(table: pd.DataFrame, columns, alpha: float = 0.05) -> pd.DataFrame:

@@ -47,17 +47,19 @@ class EffectResult:
         return self.estimates.loc[self.effect_term]
 
 
-def _indicator_columns(values: pd.Series, name: str) -> pd.DataFrame:
+def _indicator_columns(values: pd.Series, name: str, drop_first: bool = True) -> pd.DataFrame:
     levels = sorted(pd.unique(values.dropna()), key=str)
-    return pd.DataFrame({f"{name}[{level}]": (values == level).astype(float) for level in levels[1:]},
-                        index=values.index)
+    return pd.DataFrame({f"{name}[{level}]": (values == level).astype(float)
+                         for level in levels[1 if drop_first else 0:]}, index=values.index)
 
 
-def _term_columns(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+def term_columns(frame: pd.DataFrame, column: str, drop_first: bool = True) -> pd.DataFrame:
+    """A column as model terms: numeric or 0/1 as is, categories as indicators ``column[level]``
+    (all levels but the first, the reference, unless ``drop_first`` is False)."""
     values = frame[column]
     if ptypes.is_bool_dtype(values) or ptypes.is_numeric_dtype(values):
         return values.astype(float).to_frame(column)
-    return _indicator_columns(values, column)
+    return _indicator_columns(values, column, drop_first)
 
 
 def _check_design(X: pd.DataFrame, n: int) -> None:
@@ -72,12 +74,13 @@ def _check_design(X: pd.DataFrame, n: int) -> None:
                          "remove a redundant covariate.")
 
 
-def _covariance(model: str, se: str, cluster_codes):
+def _covariance(model: str, se: str, cluster_codes) -> dict:
+    """Keyword arguments of ``fit`` for the requested standard errors."""
     if cluster_codes is not None:
-        return "cluster", {"cov_kwds": {"groups": cluster_codes}}
+        return {"cov_type": "cluster", "cov_kwds": {"groups": cluster_codes}}
     if se == "classical":
-        return "nonrobust", {}
-    return ("HC1" if model == "ols" else "HC0"), {}
+        return {"cov_type": "nonrobust"}
+    return {"cov_type": "HC1" if model == "ols" else "HC0"}
 
 
 def _tidy(results, alpha: float) -> pd.DataFrame:
@@ -86,21 +89,20 @@ def _tidy(results, alpha: float) -> pd.DataFrame:
                          "ci_high": ci.iloc[:, 1], "p": results.pvalues}).rename_axis("term")
 
 
-def fit_model(y: pd.Series, X: pd.DataFrame, model: str, se: str = "robust", cluster=None,
-              alpha: float = 0.05):
+def fit_model(y: pd.Series, X: pd.DataFrame, model: str, se: str = "robust", cluster=None):
     """Fit OLS or logit of ``y`` on ``X``; returns the statsmodels results."""
     _check_design(X, len(y))
     codes = pd.factorize(cluster)[0] if cluster is not None else None
-    cov_type, cov_kwds = _covariance(model, se, codes)
+    covariance = _covariance(model, se, codes)
     if model == "ols":
-        return sm.OLS(y, X).fit(cov_type=cov_type, use_t=True, **cov_kwds)
+        return sm.OLS(y, X).fit(use_t=True, **covariance)
     if model != "logit":
         raise ValueError(f"model must be 'ols' or 'logit', got {model!r}")
     with warnings.catch_warnings():
         warnings.simplefilter("error", category=sm.tools.sm_exceptions.PerfectSeparationWarning)
         warnings.simplefilter("ignore", category=sm.tools.sm_exceptions.ConvergenceWarning)
         try:
-            results = sm.Logit(y, X).fit(disp=0, maxiter=200, cov_type=cov_type, **cov_kwds)
+            results = sm.Logit(y, X).fit(disp=0, maxiter=200, **covariance)
         except (sm.tools.sm_exceptions.PerfectSeparationWarning,
                 sm.tools.sm_exceptions.PerfectSeparationError):
             raise ModelError("the outcome is perfectly predicted by some term (perfect separation); "
@@ -135,16 +137,17 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
         effect_term, design = f"{treatment}:post", "difference-in-differences"
         parts += [_indicator_columns(frame[period], period),
                   (frame[treatment].astype(float) * post).to_frame(effect_term)]
-    parts += [_term_columns(frame, c) for c in covariates]
+    parts += [term_columns(frame, c) for c in covariates]
     X = pd.concat(parts, axis=1)
     y = frame[outcome].astype(float)
-    results = fit_model(y, X, model, se, frame[cluster] if cluster else None, alpha)
+    results = fit_model(y, X, model, se, frame[cluster] if cluster else None)
 
+    clusters = treated_clusters = None
     if cluster:
-        se_type = f"cluster-robust by {cluster} ({frame[cluster].nunique()} clusters)"
-    else:
-        se_type = {"classical": "classical (model-based)"}.get(se, "heteroskedasticity-robust "
-                                                                  + ("HC1" if model == "ols" else "HC0"))
+        clusters = int(frame[cluster].nunique())
+        treated_clusters = int(frame.loc[X[effect_term] != 0, cluster].nunique())
+    se_type = {"nonrobust": "classical (model-based)", "cluster": f"cluster-robust by {cluster} ({clusters} clusters)",
+               }.get(results.cov_type, f"heteroskedasticity-robust {results.cov_type}")
     estimates = _tidy(results, alpha)
     odds = margins = None
     if model == "logit":
@@ -154,10 +157,6 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
         fit_statistic = ("pseudo R-squared (McFadden)", float(results.prsquared))
     else:
         fit_statistic = ("R-squared", float(results.rsquared))
-    clusters = treated_clusters = None
-    if cluster:
-        clusters = int(frame[cluster].nunique())
-        treated_clusters = int(frame.loc[X[effect_term] != 0, cluster].nunique())
     return EffectResult(model, design, se_type, len(frame), dropped, outcome, effect_term, estimates,
                         odds, margins, fit_statistic, results, clusters, treated_clusters)
 
@@ -187,8 +186,8 @@ def event_study(table: pd.DataFrame, outcome: str, treatment: str, period: str, 
                                  for p in periods if p != base}, index=frame.index)
     X = pd.concat([pd.Series(1.0, index=frame.index, name="const").to_frame(), treated.to_frame(treatment),
                    _indicator_columns(frame[period], period), interactions,
-                   *[_term_columns(frame, c) for c in covariates]], axis=1)
-    results = fit_model(frame[outcome].astype(float), X, model, se, frame[cluster] if cluster else None, alpha)
+                   *[term_columns(frame, c) for c in covariates]], axis=1)
+    results = fit_model(frame[outcome].astype(float), X, model, se, frame[cluster] if cluster else None)
     tidy = _tidy(results, alpha)
     rows = [{"period": base, "coef": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p": np.nan}]
     for p in periods:

@@ -115,7 +115,7 @@ def evaluate(spec: EvaluationSpec, table: pd.DataFrame) -> EvaluationReport:
     if spec.has_effect:
         balance_columns = [*spec.covariates, *([spec.pre_score] if spec.pre_score else [])]
         report.balance = standardised_differences(table, spec.treatment, list(dict.fromkeys(balance_columns)))
-        common = dict(model=spec.resolved_model, cluster=spec.cluster, se=spec.se, alpha=spec.alpha)
+        common = dict(model=spec.model, cluster=spec.cluster, se=spec.se, alpha=spec.alpha)
         report.effect = estimate_effect(table, spec.outcome, spec.treatment, spec.covariates,
                                         period=spec.period, post_period=spec.post_period, **common)
         if spec.has_did:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +35,8 @@ class ParameterError(ValueError):
 
 @dataclass(frozen=True)
 class EvaluationSpec:
+    """Checked parameters; :func:`prepare` turns ``model="auto"`` into ``"ols"`` or ``"logit"``."""
+
     data: str
     output_dir: str | None = None
     outcome: str | None = None
@@ -53,7 +55,6 @@ class EvaluationSpec:
     subset: str | None = None
     max_score: float = 100.0
     alpha: float = 0.05
-    resolved_model: str | None = field(default=None, compare=False)
 
     @property
     def has_effect(self) -> bool:
@@ -66,13 +67,6 @@ class EvaluationSpec:
     @property
     def has_gains(self) -> bool:
         return self.pre_score is not None and self.post_score is not None
-
-    @property
-    def columns(self) -> list[str]:
-        """Every column the report reads."""
-        named = [getattr(self, p) for p in COLUMN_PARAMETERS]
-        lists = [c for p in LIST_PARAMETERS for c in getattr(self, p)]
-        return list(dict.fromkeys(c for c in [*named, *lists] if c is not None))
 
 
 def _is_binary(series: pd.Series) -> bool:
@@ -210,7 +204,7 @@ def _check_columns(spec: EvaluationSpec, table: pd.DataFrame, problems: dict) ->
 def prepare(params: dict) -> tuple[EvaluationSpec, pd.DataFrame]:
     """Check ``params`` and load the table; raise :class:`ParameterError` naming every problem."""
     problems: dict[str, str] = {}
-    known = {f for f in EvaluationSpec.__dataclass_fields__ if f != "resolved_model"}
+    known = set(EvaluationSpec.__dataclass_fields__)
     for name in sorted(set(params) - known):
         problems[name] = f"is not a parameter of this report (known: {', '.join(sorted(known))})"
     _check_types(params, problems)
@@ -243,8 +237,6 @@ def prepare(params: dict) -> tuple[EvaluationSpec, pd.DataFrame]:
     if problems:
         raise ParameterError(problems)
 
-    resolved = None
-    if spec.has_effect:
-        resolved = spec.model if spec.model != "auto" else ("logit" if _is_binary(table[spec.outcome]) else "ols")
-    object.__setattr__(spec, "resolved_model", resolved)
+    if spec.has_effect and spec.model == "auto":
+        spec = replace(spec, model="logit" if _is_binary(table[spec.outcome]) else "ols")
     return spec, table.reset_index(drop=True)

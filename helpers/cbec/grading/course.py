@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,6 +30,19 @@ def _put_interpreter_tools_on_path() -> None:
 
 class CourseError(RuntimeError):
     """The course directory or one of its assignments is not usable."""
+
+
+def copy_course(target: Path, origin: Path | None = None) -> Path:
+    """Copy a course's ``nbgrader_config.py`` and ``source/`` (nothing generated) into ``target``.
+
+    A scratch course to grade in without touching the project's gradebook.
+    """
+    origin = origin or paths.course_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(origin / CONFIG_FILE, target / CONFIG_FILE)
+    shutil.copytree(origin / "source", target / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return target
 
 
 @dataclass(frozen=True)

@@ -68,28 +68,31 @@ def select(specs: dict[str, ReportSpec], names: list[str] | None) -> list[Report
     return [specs[n] for n in names]
 
 
-def notebook_parameters(notebook: Path) -> list[str]:
-    """Names declared in the notebook's ``parameters`` cell."""
+def report_parameters(spec: ReportSpec, output_dir: Path, overrides: dict | None = None,
+                      shared: dict | None = None) -> dict:
+    """The parameters one run passes to papermill.
+
+    The report's own parameters, then ``overrides``, then ``output_dir``; ``shared`` values
+    (such as ``course_dir``) only where the notebook declares them.  Names the notebook does
+    not declare are refused: papermill would inject them and the notebook would ignore them.
+    """
     import papermill as pm
 
-    return list(pm.inspect_notebook(str(notebook)))
-
-
-def check_parameters(spec: ReportSpec, parameters: dict) -> None:
-    """Refuse names the notebook does not declare: papermill would inject and ignore them."""
-    declared = notebook_parameters(spec.notebook)
+    declared = list(pm.inspect_notebook(str(spec.notebook)))
+    parameters = {**{k: v for k, v in (shared or {}).items() if k in declared},
+                  **spec.parameters, **(overrides or {}), "output_dir": str(output_dir)}
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ReportConfigError(f"{spec.notebook.name} has no parameter(s) {', '.join(unknown)}; "
                                 f"its parameters are: {', '.join(declared)}.")
+    return parameters
 
 
 def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None,
                shared: dict | None = None) -> ReportRun:
     """Execute one report with papermill and export its HTML; never raises.
 
-    ``overrides`` replace the report's parameters and must be declared by its notebook;
-    ``shared`` values (such as ``course_dir``) are passed only to notebooks that declare them.
+    See :func:`report_parameters` for how ``overrides`` and ``shared`` values are passed.
     """
     import papermill as pm
 
@@ -100,10 +103,7 @@ def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None,
     for stale in ("error.txt", "report.html", "summary.json"):
         (out_dir / stale).unlink(missing_ok=True)
     try:
-        declared = notebook_parameters(spec.notebook)
-        parameters = {**{k: v for k, v in (shared or {}).items() if k in declared},
-                      **spec.parameters, **(overrides or {}), "output_dir": str(out_dir)}
-        check_parameters(spec, parameters)
+        parameters = report_parameters(spec, out_dir, overrides, shared)
         pm.execute_notebook(str(spec.notebook), str(executed), parameters=parameters,
                             cwd=str(spec.notebook.parent), kernel_name="python3",
                             progress_bar=False, log_output=False,

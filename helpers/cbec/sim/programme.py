@@ -33,7 +33,10 @@ import pandas as pd
 
 SURVEY_ITEMS = ("sat_training_useful", "sat_mentor_support", "sat_platform_realistic",
                 "sat_confident_operating", "sat_recommend")
-FUNNEL_COLUMNS = ("registered", "attended_training", "logged_in")
+
+#: Logit coefficients of an award (besides the effect of ``integrated`` in TrueEffects).
+AWARD_MODEL = {"const": -9.0, "prior_gpa": 1.8, "pre_test": 0.03, "attended_training": 0.6,
+               "logged_in": 0.8}
 
 
 @dataclass(frozen=True)
@@ -212,16 +215,10 @@ def simulate_programme(config: ProgrammeConfig | None = None) -> pd.DataFrame:
     return df
 
 
-#: Logit coefficients of an award (besides the effect of ``integrated`` in TrueEffects).
-AWARD_MODEL = {"const": -9.0, "prior_gpa": 1.8, "pre_test": 0.03, "attended_training": 0.6,
-               "logged_in": 0.8}
-
-
 def programme_truth(config: ProgrammeConfig | None = None) -> dict[str, float]:
     """The parameters an analysis of :func:`simulate_programme` output should recover."""
     config = config or ProgrammeConfig()
     return {
-        "post_test:integrated": config.effects.post_test,
         "post_test:did": config.effects.post_test,
         "award:integrated": config.effects.award,
         "award:prior_gpa": AWARD_MODEL["prior_gpa"],
