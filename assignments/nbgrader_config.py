@@ -16,9 +16,22 @@ c.CourseDirectory.root = _here
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_here, "gradebook.db")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
-# One stuck cell must not stall a whole class: nbgrader interrupts it after this many seconds.
+# Autograding runs student code in the sandboxed engine of cbec (no network, no access to
+# source/, the gradebook or other students' work; tests run outside the student's process).
+# Plain `nbgrader autograde` and the formgrader use it too.  See assignments/README.md.
+from cbec.grading.preprocessors import AUTOGRADE_PIPELINE  # noqa: E402
+
+c.Autograde.autograde_preprocessors = AUTOGRADE_PIPELINE
+
+# Limits of each submission in the sandbox (these are the defaults, except the cell timeout).
+c.GradingLimits.cell_timeout = 20  # seconds before a cell is interrupted (an endless loop)
+c.GradingLimits.notebook_timeout = 300  # seconds for the whole notebook
+c.GradingLimits.memory_mb = 2048  # MiB on top of the preloaded libraries
+c.GradingLimits.processes = 64
+c.GradingLimits.output_kb = 1024  # output kept per notebook; the rest is cut with a note
+
+# nbgrader's own kernel-based execution (`nbgrader validate`): the same cell timeout, quiet kernels.
 c.Execute.timeout = 20
-# Quiet kernels: their start-up warnings would bury the grading progress bar.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

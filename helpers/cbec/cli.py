@@ -59,11 +59,18 @@ def cmd_autograde(args) -> int:
     from cbec.grading.autograde import log_path
 
     course = _course(args)
+    if args.no_sandbox:
+        print("WARNING: grading WITHOUT the sandbox (--no-sandbox): student code can read and change "
+              "anything this account can. Only do this for code you trust.", file=sys.stderr)
     outcomes = autograde_class(course, args.assignment, students=args.student or None,
                                regrade=args.regrade, timeout=args.timeout, workers=args.workers,
-                               progress=not args.quiet)
+                               progress=not args.quiet, isolate=not args.no_sandbox,
+                               scheduler=args.scheduler)
     counts = Counter(o.status for o in outcomes)
     print("Autograding: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    unisolated = [o for o in outcomes if o.status == "graded" and o.isolation and o.isolation != "bubblewrap"]
+    if unisolated:
+        print(f"  {len(unisolated)} graded without isolation (marked in the grading log)")
     problems = [o for o in outcomes if o.status not in ("graded", "kept") or o.message and o.status == "graded"]
     for o in problems:
         print(f"  {o.student_id:<14} {o.status:<10} {o.message}")
@@ -116,8 +123,8 @@ def cmd_demo(args) -> int:
         ("Generate the student version with nbgrader", cmd_release, dict(due=args.due)),
         (f"Simulate a class of {args.students} submissions", cmd_simulate_class,
          dict(students=args.students, seed=args.seed, due=args.due, overwrite=False)),
-        ("Autograde the class into the gradebook", cmd_autograde,
-         dict(student=None, regrade=False, timeout=None, workers=2)),
+        ("Autograde the class into the gradebook (in the sandbox)", cmd_autograde,
+         dict(student=None, regrade=False, timeout=None, workers=2, scheduler=None, no_sandbox=False)),
         ("Write per-student HTML feedback", cmd_feedback, dict(student=None, regenerate=False)),
         ("Render the reports", cmd_report,
          dict(names=None, parameter=None, config=None, out=None, workers=2)),
@@ -176,6 +183,20 @@ def _datetime(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2025-01-10 or 2025-01-10T23:59") from None
 
 
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cbec", description="CBEC Lab: run the course's instructor cycle.",
@@ -213,8 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     assignment_arg(p)
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--regrade", action="store_true", help="grade again students already graded")
-    p.add_argument("--timeout", type=int, help="seconds a cell may run (default: nbgrader_config.py)")
-    p.add_argument("--workers", type=int, default=2, help="students graded in parallel (default 2)")
+    p.add_argument("--timeout", type=_positive(float), help="seconds a cell may run (default: nbgrader_config.py)")
+    p.add_argument("--workers", type=_positive(int), default=2, help="students graded in parallel (default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a Dask cluster, e.g. tcp://10.0.0.5:8786 (the gradebook stays here)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="grade without isolation (trusted code only; marked in the grading log)")
 
     p = add("feedback", cmd_feedback, "Write per-student HTML feedback (hidden tests removed).")
     assignment_arg(p)
@@ -252,13 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from cbec.assignments.identity import StudentIdError
     from cbec.grading.course import CourseError
+    from cbec.grading.sandbox import SandboxUnavailable
     from cbec.reporting.gradebook import GradebookError
     from cbec.reporting.runner import ReportConfigError
 
     try:
         return args.func(args)
     except (UserError, CourseError, GradebookError, ReportConfigError, StudentIdError,
-            FileNotFoundError, ValueError) as error:
+            SandboxUnavailable, FileNotFoundError, ValueError) as error:
         print(f"cbec {args.command}: {error}", file=sys.stderr)
         return EXIT_BROKEN
     except KeyboardInterrupt:

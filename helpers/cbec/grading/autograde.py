@@ -1,37 +1,49 @@
-"""Autograde a whole class with nbgrader, one student at a time, never losing a result.
+"""Autograde a whole class through the sandboxed engine, never losing a result.
 
-What this adds around ``nbgrader autograde``: a progress bar; a check of each submission
-before nbgrader sees it (missing, corrupt), so one bad file is reported by name instead of
-stopping the class; already graded work is kept unless a regrade is asked for; timeouts
-are reported; and every outcome is written to ``grading_log_<assignment>.csv``.
+nbgrader stays the system of record: each student goes through nbgrader's own autograde
+pipeline (sanitising, gradebook, late penalties), with its kernel-based ``Execute`` step
+replaced by :class:`~cbec.grading.preprocessors.SandboxedExecute`.  What this adds: jobs
+run in parallel on pre-started sandbox workers (or a Dask cluster) while one thread at a
+time does nbgrader's bookkeeping; a check of each submission before nbgrader sees it
+(missing, corrupt), so one bad file is reported by name; already graded work is kept
+unless a regrade is asked for, and a batch killed half-way picks up where it stopped;
+every outcome, and whether it was graded in the sandbox, goes to
+``grading_log_<assignment>.csv``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
 from tqdm.auto import tqdm
 
-from cbec.grading.course import Course
+from cbec.grading import engine as engines
+from cbec.grading.course import Course, CourseError
+from cbec.grading.plan import PlanError, check_plan, load_plan
+from cbec.grading.preprocessors.sandboxed_execute import REPORTS
+from cbec.grading.sandbox import check_course_not_visible, check_isolation
 
-_LOCK_RETRIES = 3
-
-#: Outcome statuses, in the order a person reads them.
-STATUSES = ("graded", "kept", "corrupt", "incomplete", "failed", "missing")
+#: Written into a student's autograded folder once every grade is in the gradebook.
+COMPLETE_MARKER = ".cbec-graded.json"
 
 
 @dataclass(frozen=True)
 class GradingOutcome:
     student_id: str
-    status: str  # one of STATUSES
+    status: str  # graded, kept, corrupt, incomplete, failed or missing
     score: float | None
     max_score: float | None
     message: str = ""
+    isolation: str = ""  # "bubblewrap", or "none (--no-sandbox)"
 
 
 def check_submission(course: Course, assignment: str, student_id: str) -> str | None:
@@ -42,7 +54,9 @@ def check_submission(course: Course, assignment: str, student_id: str) -> str | 
     for source in course.source_notebooks(assignment):
         path = folder / source.name
         if not path.is_file():
-            return f"incomplete: {source.name} is not in the submission"
+            others = sorted(p.name for p in folder.glob("*.ipynb"))
+            found = f" (found {', '.join(others)})" if others else ""
+            return f"incomplete: {source.name} is not in the submission{found}"
         try:
             nbformat.validate(nbformat.read(path, as_version=4))
         except Exception as error:  # json errors, schema errors, encoding errors
@@ -59,38 +73,80 @@ def class_list(course: Course, assignment: str) -> list[str]:
     return sorted(registered | submitted)
 
 
+def check_assignment(course: Course, assignment: str) -> None:
+    """Refuse an assignment the engine cannot grade (raises :class:`CourseError`)."""
+    problems = []
+    for source in course.source_notebooks(assignment):
+        try:
+            problems += check_plan(load_plan(source))
+        except PlanError as error:
+            problems.append(str(error))
+    if problems:
+        raise CourseError(f"{assignment!r} cannot be autograded:\n  " + "\n  ".join(problems))
+
+
 def autograde_class(course: Course, assignment: str, students: list[str] | None = None,
-                    regrade: bool = False, timeout: int | None = None, workers: int = 1,
-                    progress: bool = True) -> list[GradingOutcome]:
+                    regrade: bool = False, timeout: float | None = None, workers: int = 2,
+                    progress: bool = True, isolate: bool = True, scheduler=None) -> list[GradingOutcome]:
     """Autograde ``students`` (default: the whole class) and return one outcome each.
 
-    With ``workers`` > 1 students are graded in parallel processes (nbgrader itself grades
-    one at a time, nbgrader issue 174); each process has its own nbgrader API and the
-    SQLite gradebook serialises their writes.
+    ``isolate=False`` grades without the sandbox (only for trusted code; marked in the
+    log).  ``scheduler`` is a Dask scheduler address (or ``distributed.Client``) to run the
+    jobs on a cluster instead of ``workers`` local processes.
     """
     course.require_assignment(assignment)
+    check_assignment(course, assignment)
+    if workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {workers}.")
+    limits = course.grading_limits(cell_timeout=timeout)
+    if isolate:
+        check_isolation()
+        check_course_not_visible(course.root)
     roster = students or class_list(course, assignment)
     _register(course, roster)  # so that ungradable submissions still show up in reports
+    engine = (engines.DaskEngine(scheduler, limits, isolate) if scheduler is not None
+              else engines.LocalEngine(limits, workers=min(workers, max(1, len(roster))), isolate=isolate))
     bar = tqdm(total=len(roster), desc="Autograding", unit="student", disable=not progress)
+    apis = threading.local()
     outcomes = []
-    if workers <= 1:
-        api = course.make_api(Execute__timeout=timeout) if timeout else course.api
-        for student_id in roster:
-            bar.set_postfix_str(student_id)
-            outcomes.append(_grade_one(course, api, assignment, student_id, regrade))
+    with engine, engines.using(engine), _batch_environment(course), \
+            ThreadPoolExecutor(max_workers=engine.slots + 1) as threads:
+        futures = {threads.submit(_grade_one, course, apis, assignment, sid, regrade, engine.isolation): sid
+                   for sid in roster}
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            bar.set_postfix_str(futures[future])
             bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(str(course.root), timeout)) as pool:
-            futures = {pool.submit(_grade_in_worker, assignment, sid, regrade): sid for sid in roster}
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                bar.set_postfix_str(futures[future])
-                bar.update()
-        outcomes.sort(key=lambda o: roster.index(o.student_id))
     bar.close()
+    outcomes.sort(key=lambda o: roster.index(o.student_id))
     write_log(course, assignment, outcomes)
     return outcomes
+
+
+@contextlib.contextmanager
+def _batch_environment(course: Course):
+    """Process-wide state that nbgrader changes per notebook, fixed for the whole batch.
+
+    With several notebooks in flight, nbgrader's per-notebook ``os.chdir(course root)`` and
+    its ``setenv(NBGRADER_EXECUTION=...)`` (which deletes the variable afterwards, even
+    when it was set before) would undo each other; both are held steady instead.
+    """
+    from nbgrader import utils as nbgrader_utils
+
+    previous_dir, previous_setenv = os.getcwd(), nbgrader_utils.setenv
+    previous_value = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    nbgrader_utils.setenv = lambda **_: contextlib.nullcontext()
+    os.chdir(course.root)
+    try:
+        yield
+    finally:
+        os.chdir(previous_dir)
+        nbgrader_utils.setenv = previous_setenv
+        if previous_value is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = previous_value
 
 
 def _register(course: Course, students: list[str]) -> None:
@@ -101,39 +157,65 @@ def _register(course: Course, students: list[str]) -> None:
                 gb.update_or_create_student(student_id)
 
 
-_worker: dict = {}
+def _grade_one(course: Course, apis, assignment: str, student_id: str, regrade: bool,
+               isolation: str) -> GradingOutcome:
+    try:
+        return _grade(course, apis, assignment, student_id, regrade, isolation)
+    except Exception as error:  # noqa: BLE001 - one student's trouble must not stop the class
+        return GradingOutcome(student_id, "failed", None, None, f"{type(error).__name__}: {error}"[:300], isolation)
 
 
-def _init_worker(root: str, timeout: int | None) -> None:
-    course = Course.open(root)
-    _worker["course"] = course
-    _worker["api"] = course.make_api(Execute__timeout=timeout) if timeout else course.make_api()
-
-
-def _grade_in_worker(assignment: str, student_id: str, regrade: bool) -> GradingOutcome:
-    return _grade_one(_worker["course"], _worker["api"], assignment, student_id, regrade)
-
-
-def _grade_one(course: Course, api, assignment: str, student_id: str, regrade: bool) -> GradingOutcome:
+def _grade(course: Course, apis, assignment: str, student_id: str, regrade: bool, isolation: str) -> GradingOutcome:
     problem = check_submission(course, assignment, student_id)
     if problem:
         status, _, message = problem.partition(": ")
         return GradingOutcome(student_id, status, None, None, message)
-    if (course.autograded / student_id / assignment).is_dir() and not regrade:
-        score, max_score = _score(course, assignment, student_id)
+    folder = course.autograded / student_id / assignment
+    marker = folder / COMPLETE_MARKER
+    if marker.is_file() and not regrade:
+        with engines.bookkeeping():
+            score, max_score = _score(course, assignment, student_id)
         return GradingOutcome(student_id, "kept", score, max_score,
-                              "already graded; pass --regrade to grade again")
-    for attempt in range(_LOCK_RETRIES):
-        result = api.autograde(assignment, student_id, force=True if attempt else regrade, create=True)
-        if result["success"] or "database is locked" not in (result.get("error") or result.get("log") or ""):
-            break
-        time.sleep(1 + attempt)  # another worker holds the SQLite write lock
-    if not result["success"]:
-        return GradingOutcome(student_id, "failed", None, None, _error_summary(result))
-    score, max_score = _score(course, assignment, student_id)
-    timed_out = _timed_out_cells(course, assignment, student_id)
-    message = f"stopped after the timeout: {', '.join(timed_out)} (an endless loop?)" if timed_out else ""
-    return GradingOutcome(student_id, "graded", score, max_score, message)
+                              "already graded; pass --regrade to grade again", _marked_isolation(marker))
+    if not hasattr(apis, "api"):
+        apis.api = course.make_api()
+    with engines.bookkeeping():
+        marker.unlink(missing_ok=True)
+        # an autograded folder without the marker is a grading that was cut off: redo it
+        result = apis.api.autograde(assignment, student_id, force=True, create=True)
+        if not result["success"]:
+            return GradingOutcome(student_id, "failed", None, None, _error_summary(result), isolation)
+        score, max_score = _score(course, assignment, student_id)
+    reports = [REPORTS.pop((assignment, student_id, nb.stem), {}) for nb in course.source_notebooks(assignment)]
+    message = "; ".join(filter(None, (_describe(report, folder) for report in reports)))
+    _write_marker(marker, score, max_score, isolation, reports)
+    return GradingOutcome(student_id, "graded", score, max_score, message, isolation)
+
+
+def _describe(report: dict, folder: Path) -> str:
+    timed_out = _timed_out_cells_in(folder)
+    parts = []
+    if timed_out:
+        parts.append(f"stopped after the timeout: {', '.join(timed_out)} (an endless loop?)")
+    if report.get("status") not in (None, "completed") and report.get("message"):
+        parts.append(report["message"] + "; tests after it scored 0")
+    return "; ".join(parts)
+
+
+def _write_marker(marker: Path, score, max_score, isolation: str, reports: list[dict]) -> None:
+    record = {"graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "score": score,
+              "max_score": max_score, "isolation": isolation,
+              "runs": [{k: r.get(k) for k in ("status", "message", "seconds")} for r in reports]}
+    temporary = marker.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(temporary, marker)
+
+
+def _marked_isolation(marker: Path) -> str:
+    try:
+        return str(json.loads(marker.read_text(encoding="utf-8")).get("isolation", ""))
+    except (OSError, ValueError):
+        return ""
 
 
 def _score(course: Course, assignment: str, student_id: str) -> tuple[float | None, float | None]:
@@ -147,9 +229,9 @@ def _score(course: Course, assignment: str, student_id: str) -> tuple[float | No
         return float(submission.score), float(submission.max_score)
 
 
-def _timed_out_cells(course: Course, assignment: str, student_id: str) -> list[str]:
+def _timed_out_cells_in(folder: Path) -> list[str]:
     cells = []
-    for path in sorted((course.autograded / student_id / assignment).glob("*.ipynb")):
+    for path in sorted(folder.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if any(out.get("ename") == "CellTimeoutError" for out in cell.get("outputs", [])):
                 cells.append(cell.metadata.get("nbgrader", {}).get("grade_id", f"cell in {path.name}"))

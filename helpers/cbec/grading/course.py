@@ -114,6 +114,9 @@ class Course:
         config = loader.load_config()
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = self.db_url
+        from cbec.grading.preprocessors import AUTOGRADE_PIPELINE
+
+        config.Autograde.autograde_preprocessors = AUTOGRADE_PIPELINE  # the sandboxed engine, always
         for key, value in overrides.items():
             section, trait = key.split("__")
             config[section][trait] = value
@@ -135,6 +138,17 @@ class Course:
             api = NbGraderAPI(coursedir=coursedir, config=config)
         api.log.setLevel(logging.ERROR)
         return api
+
+    def grading_limits(self, **overrides):
+        """The sandbox limits: defaults, then ``c.GradingLimits`` in ``nbgrader_config.py``."""
+        from cbec.grading.sandbox import GradingLimits
+
+        limits = GradingLimits(config=self.config())
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(limits, name, value)
+        limits.for_job()  # refuses non-positive limits with a message naming them
+        return limits
 
     def gradebook(self):
         """Open nbgrader's gradebook (use as a context manager)."""

@@ -1,4 +1,4 @@
-"""nbgrader preprocessors of our own, each doing one thing."""
+"""Feedback without hidden tests."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from traitlets import Unicode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor  # enabled by default, unlike nbconvert's
 
+from cbec.grading.plan import HIDDEN_BEGIN, HIDDEN_END, split_hidden
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -17,30 +19,27 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Remove hidden test code, and what its failures print, from feedback notebooks.
 
     nbgrader renders feedback from the autograded notebook, which still holds the hidden
-    tests and their tracebacks (nbgrader issue 1363).  A failing hidden assertion can print
-    the expected value, so the whole output of such a cell is replaced by a short verdict.
+    tests and their tracebacks (nbgrader issue 1363).  An error in such a cell becomes a
+    short verdict plus the test's own message, unless that message quotes hidden test code
+    (a traceback would), in which case only the verdict is kept.  A cell whose markers do
+    not pair up is refused: guessing where hidden code ends could show it.
     """
 
-    begin = Unicode("### BEGIN HIDDEN TESTS").tag(config=True)
-    end = Unicode("### END HIDDEN TESTS").tag(config=True)
     failed_message = Unicode(
         "Hidden tests did not pass: this answer is not right for your dataset. "
         "Re-read the question, check units and types, and compare with the lecture notebook."
     ).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code" or self.begin not in cell.source:
+        if cell.cell_type != "code" or (HIDDEN_BEGIN not in cell.source and HIDDEN_END not in cell.source):
             return cell, resources
-        kept, hidden, hiding = [], [], False
-        for line in cell.source.splitlines():
-            if self.begin in line:
-                hiding = True
-            elif self.end in line:
-                hiding = False
-            else:
-                (hidden if hiding else kept).append(line)
-        kept.append("# (hidden tests were run here)")
-        cell.source = "\n".join(kept)
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
+        try:
+            visible, hidden_code = split_hidden(cell.source)
+        except ValueError as error:
+            raise ValueError(f"{grade_id}: {error}; fix the hidden-test markers in the source notebook") from None
+        hidden = hidden_code.splitlines()
+        cell.source = visible + "\n# (hidden tests were run here)"
         cell.outputs = [self._redact(out, hidden) for out in cell.get("outputs", [])]
         if utils.is_grade(cell):
             cell.metadata.setdefault("nbgrader", {})["hidden_tests_removed"] = True
@@ -52,6 +51,7 @@ class HideHiddenTests(NbGraderPreprocessor):
             return output
         text = _ANSI.sub("", "\n".join(output.get("traceback", [])) + str(output.get("evalue", "")))
         quoted = any(line.strip() and line.strip() in text for line in hidden_lines)
-        if not quoted:
-            return output
-        return nbformat.NotebookNode(output_type="stream", name="stderr", text=self.failed_message)
+        verdict = self.failed_message
+        if not quoted and output.get("evalue"):
+            verdict += f"\n{output.get('ename', 'Error')}: {output['evalue']}"
+        return nbformat.NotebookNode(output_type="stream", name="stderr", text=verdict)
