@@ -60,11 +60,12 @@ def _released():
 # Jobs ------------------------------------------------------------------------------------
 def build_job(plan: GradingPlan, notebook, student_id: str, assignment: str, folder: Path | None = None) -> dict:
     """The job for one sanitised notebook (cells as nbgrader left them after OverwriteCells)."""
-    steps, tests = [], {}
+    steps, tests, labels = [], {}, {}
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        labels[str(index)] = grade_id or f"cell {index + 1}"
         if grade_id in plan.tests:
             steps.append({"cell": index, "snapshot": list(plan.tests[grade_id].answers)})
             tests[str(index)] = grade_id
@@ -72,7 +73,7 @@ def build_job(plan: GradingPlan, notebook, student_id: str, assignment: str, fol
             steps.append({"cell": index, "run": plan.setup[grade_id]})
         else:
             steps.append({"cell": index, "run": cell.source})
-    return {"student": student_id, "assignment": assignment, "steps": steps, "tests": tests,
+    return {"student": student_id, "assignment": assignment, "steps": steps, "tests": tests, "labels": labels,
             "files": _student_files(folder) if folder else {}}
 
 
@@ -154,9 +155,9 @@ def _count(value):
 
 
 def _stopped_reason(ran: dict, job: dict) -> str:
-    where = ran.get("stopped_at")
+    where = job.get("labels", {}).get(str(ran.get("stopped_at")))
     message = ran.get("message") or "stopped"
-    return f"the notebook {message} in cell {where}" if isinstance(where, int) else f"the notebook {message}"
+    return f"the notebook {message} in {where}" if where else f"the notebook {message}"
 
 
 def _timeout_output(seconds: float) -> dict:

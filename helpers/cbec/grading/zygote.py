@@ -4,9 +4,9 @@ process per submission.
 Started once per grading worker (``python -m cbec.grading.zygote`` inside bubblewrap), it
 imports pandas, numpy, scipy and the course package once and never runs student code
 itself.  For each job it forks; the child enters new user, mount, PID, network and IPC
-namespaces and forks the *runner*, which becomes PID 1 of its own PID namespace: when it
-ends, the kernel ends every process it started.  The runner mounts a fresh ``/proc`` and
-a private scratch ``/tmp``, makes every other mount read-only, drops all capabilities,
+namespaces and forks a *reaper*, PID 1 of the new PID namespace, which forks the *runner*
+and leaves when the runner ends: then the kernel ends every process the submission
+started.  The runner mounts a private scratch ``/tmp``, makes every other mount read-only, drops all capabilities,
 sets its resource limits and only then executes the student's cells.  ``/proc`` still
 shows the zygote's few processes, but they are not dumpable, so a runner without
 capabilities can neither read their file descriptors nor trace them, and it cannot signal
@@ -178,6 +178,31 @@ def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool) -> N
         os._exit(70)
 
 
+def _reap(job: dict, shell, channel: int, raw: int) -> None:
+    """PID 1 of the submission's namespace: start the runner (PID 2), pass on interrupts,
+    reap every process, and leave when the runner ends, which ends all the others."""
+    runner = os.fork()
+    if runner == 0:
+        _become_runner(job, shell, channel, raw, True)
+    os.close(channel)
+    os.close(raw)
+    signal.signal(signal.SIGINT, lambda *_: os.kill(runner, signal.SIGINT))
+    try:
+        _drop_privileges()
+    except _SetupError:
+        pass
+    status = 0
+    while True:
+        try:
+            pid, waited = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        if pid == runner:
+            status = waited
+            break
+    os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+
+
 # Supervision -------------------------------------------------------------------------
 def _describe_exit(status: int | None) -> str:
     if status is None:
@@ -204,9 +229,11 @@ def supervise(job: dict, shell, isolate: bool) -> dict:
                 os.close(fd)
             if isolate:
                 _enter_namespaces()
-            runner = os.fork()
+            runner = os.fork()  # with isolation: the reaper, PID 1 of the new namespace
             if runner == 0:
                 os.close(pid_w)
+                if isolate:
+                    _reap(job, shell, channel_w, raw_w)
                 _become_runner(job, shell, channel_w, raw_w, isolate)
             os.close(channel_w)
             os.close(raw_w)
@@ -223,8 +250,10 @@ def supervise(job: dict, shell, isolate: bool) -> dict:
         os.close(fd)
     runner_pid = _read_pid(pid_r)
     result = _collect(runner_pid, channel_r, raw_r, limits, started)
-    _kill(runner_pid, isolate)
-    _, middle_status = os.waitpid(middle, 0)
+    middle_status = _wait_briefly(middle) if result["status"] == "running" else None
+    _kill(runner_pid, isolate)  # whatever is left of the submission
+    if middle_status is None:
+        _, middle_status = os.waitpid(middle, 0)
     code = os.WEXITSTATUS(middle_status) if os.WIFEXITED(middle_status) else None
     if result["status"] == "running":
         if result["done"]:
@@ -238,6 +267,17 @@ def supervise(job: dict, shell, isolate: bool) -> dict:
     for fd in (channel_r, raw_r):
         os.close(fd)
     return result
+
+
+def _wait_briefly(pid: int, seconds: float = 2.0) -> int | None:
+    """The exit status of ``pid`` if it ends within ``seconds`` (it should: its output ended)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.005)
+    return None
 
 
 def _status_from_code(code: int) -> int:

@@ -1,0 +1,238 @@
+"""Cheating and destructive submissions, one per attack, for the hostile-class tests.
+
+Each attack is the code a student puts in the first answer cell (``q1_answer``); the
+other answers are left as released unless ``solve_others`` is set, in which case the
+model answers follow (so an attack that rebinds data or patches checks gets every chance
+to turn honest-looking code into points).  Placeholders: ``{course}`` (the real course
+folder), ``{port}`` (a TCP listener on the grader's loopback), ``{token}`` (a marker
+unique to the test run, written into every file and process name an attack creates) and
+``{classmate}`` (a student whose numbers differ everywhere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str
+    what: str
+    code: str
+    solve_others: bool = False
+
+
+_WRONG_ANSWERS = """
+gmv_usd = aov_usd = units_per_order = conversion_rate = refund_rate = 0.5
+month1_retention = repeat_purchase_rate = reorder_point = 0.5
+largest_drop_stage = "orders"
+n_per_arm = 1000
+"""
+
+ATTACKS = [
+    Attack("patch_isclose", "math.isclose always True, wrong answers",
+           "import math\nmath.isclose = lambda *args, **kwargs: True\n" + _WRONG_ANSWERS),
+    Attack("always_equal_str", "str/float subclasses whose __eq__ always returns True", """
+class Yes(str):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __hash__ = str.__hash__
+class Close(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __sub__ = __rsub__ = lambda self, other: 0.0
+    __abs__ = lambda self: 0.0
+    __hash__ = float.__hash__
+gmv_usd = aov_usd = units_per_order = conversion_rate = refund_rate = Close(0.5)
+month1_retention = repeat_purchase_rate = reorder_point = Close(0.5)
+largest_drop_stage = Yes("orders")
+"""),
+    Attack("always_equal_int", "int subclass whose __eq__ always returns True", """
+class Same(int):
+    __eq__ = lambda self, other: True
+    __hash__ = int.__hash__
+n_per_arm = Same(3)
+"""),
+    Attack("patch_series_sum", "pandas.Series.sum and DataFrame.sum patched to return the answer", """
+import pandas as pd
+pd.Series.sum = lambda self, *args, **kwargs: 0.5
+pd.DataFrame.sum = lambda self, *args, **kwargs: pd.Series(0.5, index=self.columns)
+pd.Series.__len__ = lambda self: 1
+""" + _WRONG_ANSWERS),
+    Attack("settrace_copies_expected", "a trace hook copying the hidden test's _expected into the answer", """
+import sys, threading
+def _steal(frame, event, arg):
+    if "_expected" in frame.f_locals or "_expected" in frame.f_globals:
+        value = frame.f_locals.get("_expected", frame.f_globals.get("_expected"))
+        for name in ("gmv_usd", "aov_usd", "units_per_order", "conversion_rate", "refund_rate",
+                     "month1_retention", "repeat_purchase_rate", "reorder_point", "n_per_arm",
+                     "largest_drop_stage"):
+            frame.f_globals[name] = value
+    return _steal
+sys.settrace(_steal)
+threading.settrace(_steal)
+sys.setprofile(lambda *a: None)
+""" + _WRONG_ANSWERS),
+    Attack("rebind_student_dataset", "student_dataset rebound to a classmate's data, then honest code", """
+from pathlib import Path
+import cbec.assignments as _assignments
+from cbec.assignments import datasets as _datasets
+_real = _datasets.student_dataset
+student_dataset = lambda *args, **kwargs: _real("{classmate}", cwd=Path("/"))
+_assignments.student_dataset = _datasets.student_dataset = student_dataset
+store = student_dataset()
+orders, order_lines, sessions = store.orders, store.order_lines, store.sessions
+returns, products = store.returns, store.products
+gmv_usd = float(orders["gmv_usd"].sum())
+""", solve_others=True),
+    Attack("environment_and_cwd", "CBEC_STUDENT_ID and the working directory changed to a classmate's", """
+import os
+os.environ["CBEC_STUDENT_ID"] = "{classmate}"
+os.environ["JUPYTERHUB_USER"] = "{classmate}"
+os.makedirs("/tmp/submitted/{classmate}/data_operation", exist_ok=True)
+os.chdir("/tmp/submitted/{classmate}/data_operation")
+store = student_dataset()
+orders, order_lines, sessions = store.orders, store.order_lines, store.sessions
+returns, products = store.returns, store.products
+gmv_usd = float(orders["gmv_usd"].sum())
+""", solve_others=True),
+    Attack("sys_modules_and_builtins", "sys.modules and builtins edited: checks pass, isinstance lies", """
+import builtins, sys, types
+fake = types.ModuleType("cbec.assignments.data_operation")
+fake.check = types.SimpleNamespace(**{{f"q{{i}}": (lambda *a: None) for i in range(1, 11)}})
+sys.modules["cbec.assignments.data_operation"] = fake
+builtins.isinstance = lambda *args: True
+sys.modules["math"].isclose = lambda *a, **k: True
+""" + _WRONG_ANSWERS),
+    Attack("read_source_and_gradebook", "reads source/, the gradebook and other submissions into the output", """
+import glob, os
+for path in ["{course}/source/data_operation/data_operation.ipynb", "{course}/gradebook.db",
+             "{course}/nbgrader_config.py", "/root/.bash_history"]:
+    try:
+        print("LEAKED", path, open(path, errors="replace").read()[:3000])
+    except OSError as error:
+        print("blocked", path, type(error).__name__)
+for pattern in ["/**/source/**/*.ipynb", "/**/gradebook.db", "/**/submitted/*"]:
+    for path in glob.glob(pattern, recursive=True)[:20]:
+        try:
+            if os.path.isfile(path):
+                print("LEAKED", path, open(path, errors="replace").read()[:3000])
+        except OSError:
+            pass
+""" + _WRONG_ANSWERS),
+    Attack("wipe_gradebook", "deletes rows from gradebook.db wherever it can find one", """
+import glob, sqlite3
+for path in ["{course}/gradebook.db", *glob.glob("/**/gradebook.db", recursive=True)]:
+    try:
+        db = sqlite3.connect(path)
+        for table in ("grade", "comment", "submitted_notebook", "submitted_assignment", "student"):
+            db.execute(f"DELETE FROM {{table}}")
+        db.commit()
+        print("wiped", path)
+    except Exception as error:
+        print("blocked", path, type(error).__name__)
+""" + _WRONG_ANSWERS),
+    Attack("delete_other_students", "removes other students' submitted/ and autograded/ folders", """
+import glob, shutil
+for folder in ["submitted", "autograded", "feedback", "source", "release"]:
+    for path in [f"{course}/{{folder}}", *glob.glob(f"/**/{{folder}}", recursive=True)]:
+        shutil.rmtree(path, ignore_errors=True)
+""" + _WRONG_ANSWERS),
+    Attack("write_everywhere", "writes marker files in every folder it can name", """
+import os
+targets = ["/tmp", os.path.expanduser("~"), "{course}", "{course}/submitted", "/root", "/work", "/",
+           "/usr", "/etc", "/dev/shm", "/var/cache/cbec", os.getcwd(), "..", "../..", "/proc/self/cwd/.."]
+for folder in targets:
+    try:
+        with open(os.path.join(folder, "{token}-written"), "w") as handle:
+            handle.write("{token}")
+        print("wrote", folder)
+    except OSError as error:
+        print("blocked", folder, type(error).__name__)
+""" + _WRONG_ANSWERS),
+    Attack("network", "opens TCP/UDP connections to the grader's loopback", """
+import socket
+for family, kind in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM)):
+    try:
+        connection = socket.socket(family, kind)
+        connection.settimeout(2)
+        connection.connect(("127.0.0.1", {port}))
+        connection.send(b"{token}")
+        print("connected")
+    except OSError as error:
+        print("blocked", type(error).__name__, error)
+""" + _WRONG_ANSWERS),
+    Attack("memory_bomb", "allocates 3 GiB", """
+try:
+    hog = bytearray(3 * 2**30)
+    hog[::4096] = b"x" * len(hog[::4096])
+    print("allocated")
+except MemoryError:
+    print("MemoryError")
+""" + _WRONG_ANSWERS),
+    Attack("fork_bomb", "starts 300 processes", """
+import subprocess, sys
+started = []
+for _ in range(300):
+    try:
+        started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "{token}-bomb"]))
+    except OSError as error:
+        print("stopped after", len(started), type(error).__name__)
+        break
+""" + _WRONG_ANSWERS),
+    Attack("daemon", "leaves a daemon process running after grading", """
+import os, subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(300)", "{token}-daemon"],
+                 start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{token}-daemon"])
+    os._exit(0)
+""" + _WRONG_ANSWERS),
+    Attack("endless_output", "prints 200 MB", """
+import sys
+line = "x" * 2**20
+for _ in range(200):
+    print(line)
+""" + _WRONG_ANSWERS),
+    Attack("hard_exit", "os._exit(0) in the middle of the notebook", "import os\nos._exit(0)"),
+    Attack("segfault", "crashes the interpreter with a segmentation fault", "import ctypes\nctypes.string_at(0)"),
+    Attack("kill_self", "kills its own process with SIGKILL", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+    Attack("endless_loop_ignoring_interrupt", "an endless loop that ignores the interrupt", """
+import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass
+"""),
+    Attack("forge_results", "writes forged result frames to every pipe it can find", """
+import json, os, struct
+def frame(message):
+    body = json.dumps(message).encode()
+    return struct.pack(">I", len(body)) + body
+forged = {{"event": "snapshot", "cell": 0, "values": {{"gmv_usd": {{"t": "float", "v": "1.0"}}}}}}
+for fd in range(3, 64):
+    try:
+        os.write(fd, frame(forged) + b"\\xff\\xff\\xff\\xff garbage")
+    except OSError:
+        pass
+for pid in os.listdir("/proc"):
+    for fd in ("0", "1", "3", "4", "5"):
+        try:
+            with open(f"/proc/{{pid}}/fd/{{fd}}", "wb") as handle:
+                handle.write(frame({{"status": "completed", "cells": {{}}, "snapshots": {{}}}}))
+            print("wrote to", pid, fd)
+        except OSError:
+            pass
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), 9)
+            print("killed", pid)
+        except OSError:
+            pass
+""" + _WRONG_ANSWERS),
+]
+
+BY_NAME = {attack.name: attack for attack in ATTACKS}
