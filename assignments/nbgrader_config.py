@@ -19,8 +19,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Autograding runs student code in the sandboxed engine of cbec (no network, no access to
 # source/, the gradebook or other students' work; tests run outside the student's process).
 # Plain `nbgrader autograde` and the formgrader use it too.  See assignments/README.md.
-from cbec.grading.preprocessors import AUTOGRADE_PIPELINE  # noqa: E402
+from cbec.grading.preprocessors import AUTOGRADE_PIPELINE, SANITIZE_PIPELINE  # noqa: E402
 
+c.Autograde.sanitize_preprocessors = SANITIZE_PIPELINE  # a duplicated cell does not sink the notebook
 c.Autograde.autograde_preprocessors = AUTOGRADE_PIPELINE
 
 # Limits of each submission in the sandbox (these are the defaults, except the cell timeout).

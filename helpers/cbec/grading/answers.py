@@ -103,7 +103,7 @@ def _array(array: np.ndarray) -> dict:
         raise _NotPlain(f"an array of {array.dtype} values")
     if array.nbytes > MAX_ARRAY_BYTES:
         raise _NotPlain(f"{array.nbytes:,} bytes is larger than the grader accepts")
-    contiguous = np.ascontiguousarray(array)
+    contiguous = np.array(array, order="C", copy=True)  # (ascontiguousarray makes 0-d arrays 1-d)
     return {"dtype": contiguous.dtype.str, "shape": list(contiguous.shape),
             "data": base64.b64encode(contiguous.tobytes()).decode("ascii")}
 

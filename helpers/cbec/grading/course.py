@@ -114,8 +114,9 @@ class Course:
         config = loader.load_config()
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = self.db_url
-        from cbec.grading.preprocessors import AUTOGRADE_PIPELINE
+        from cbec.grading.preprocessors import AUTOGRADE_PIPELINE, SANITIZE_PIPELINE
 
+        config.Autograde.sanitize_preprocessors = SANITIZE_PIPELINE
         config.Autograde.autograde_preprocessors = AUTOGRADE_PIPELINE  # the sandboxed engine, always
         for key, value in overrides.items():
             section, trait = key.split("__")

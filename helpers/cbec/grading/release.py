@@ -19,12 +19,16 @@ class LeakError(CourseError):
 
 
 def release_assignment(course: Course, assignment: str, duedate: datetime | None = None) -> list[Path]:
-    """Run nbgrader ``generate_assignment``, record the due date, and check for leaks.
+    """Check the assignment can be autograded, run nbgrader ``generate_assignment``,
+    record the due date, and check for leaks.
 
     Returns the released notebooks.  Regenerating replaces the old student version; it
     never touches submissions or grades.
     """
     course.require_assignment(assignment)
+    from cbec.grading.autograde import check_assignment
+
+    check_assignment(course, assignment)  # the engine must be able to grade every test cell
     result = course.api.generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
         raise CourseError(f"nbgrader could not generate {assignment!r}:\n{_last_lines(result)}")
