@@ -36,6 +36,7 @@ test: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_autograde.py
 
 coverage-study: $(STAMP)
 	$(BIN)/python -m cbec.evaluation.coverage --seeds 200
