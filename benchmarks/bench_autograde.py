@@ -10,11 +10,12 @@ temporary folder, then copied so that each grader has a gradebook of its own:
   course's ``nbgrader_config.py`` installs the sandboxed one, so it is overridden here),
   one student after another, as ``nbgrader autograde`` does;
 * ``cbec autograde``: :func:`cbec.grading.autograde_class` with ``--workers`` workers;
-* the floor: the cells nbgrader executed (set-up, answers, tests with their hidden tests)
-  run by a bare ``python`` process per submission, ``--workers`` at a time; which of its
-  tests raise is checked against nbgrader's scores, so that it did the same work.  Each of
-  its processes pays for starting Python and importing pandas, scipy and cbec, which cbec's
-  workers pay once (they fork a preloaded zygote): on a large class cbec can beat it.
+* two floors, both running the cells nbgrader executed (set-up, answers, tests with their
+  hidden tests) with no isolation and no bookkeeping, ``--workers`` at a time: a bare
+  ``python`` process per submission (which pays for starting Python and importing pandas,
+  scipy and cbec every time, as a kernel does), and the same cells in ``--workers``
+  long-lived interpreters that import those libraries once (the cost of the cells alone).
+  Which tests raise is checked against nbgrader's scores, so that they did the same work.
 
 Every submission must get the same score, cell by cell, from both graders; the script
 lists any difference and exits with status 1.  Machines are noisy: compare the ratio,
@@ -64,6 +65,28 @@ for cell in cells:
         except Exception:
             failed.append(cell["name"])
 print(json.dumps(failed))
+"""
+
+
+#: The cells-only floor: import once, then run each submission (one JSON line on stdin) in a
+#: fresh namespace for its student, printing which cells failed and the seconds it took.
+PRELOADED_PROGRAM = """
+import contextlib, io, json, os, sys, time
+import numpy, pandas, scipy.stats, cbec.assignments
+for line in sys.stdin:
+    job = json.loads(line)
+    os.environ["CBEC_STUDENT_ID"] = job["student"]
+    started = time.perf_counter()
+    namespace = {"__name__": "__main__"}
+    failed = []
+    for cell in job["cells"]:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            try:
+                exec(compile(cell["source"], cell["name"], "exec"), namespace)
+            except Exception:
+                failed.append(cell["name"])
+    print(json.dumps({"student": job["student"], "failed": failed, "seconds": time.perf_counter() - started}),
+          flush=True)
 """
 
 
@@ -161,6 +184,28 @@ def run_floor(course: Course, students: list[str], workers: int, scratch: Path) 
     return time.perf_counter() - start, failed
 
 
+def run_preloaded_floor(course: Course, students: list[str], workers: int,
+                        scratch: Path) -> tuple[float, dict[str, list[str]]]:
+    """The cells alone: ``workers`` interpreters that imported the libraries once share the class.
+
+    Returns the slowest interpreter's busy seconds (start-up excluded) and the failed cells.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    shares = [students[i::workers] for i in range(workers)]
+
+    def run_share(share: list[str]) -> tuple[float, dict[str, list[str]]]:
+        lines = "".join(json.dumps({"student": s, "cells": executed_cells(course, s)}) + "\n" for s in share)
+        done = subprocess.run([sys.executable, "-c", PRELOADED_PROGRAM], input=lines, capture_output=True,
+                              text=True, cwd=scratch, timeout=FLOOR_TIMEOUT * max(1, len(share)), check=True)
+        results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+        return sum(r["seconds"] for r in results), {r["student"]: r["failed"] for r in results}
+
+    with ThreadPool(workers) as pool:
+        runs = pool.map(run_share, shares)
+    failed = {student: cells for _, share_failed in runs for student, cells in share_failed.items()}
+    return max(seconds for seconds, _ in runs), failed
+
+
 def grade_cell_scores(course: Course, students: list[str]) -> dict[str, dict[str, float]]:
     """Per student, the score of each grade cell and the total, from the course's gradebook."""
     scores = {}
@@ -199,6 +244,7 @@ class BenchmarkRun:
     nbgrader_scores: dict[str, dict[str, float]]  # per student: grade cell -> score, and "total"
     cbec_scores: dict[str, dict[str, float]]
     floor_totals: dict[str, float]
+    preloaded_totals: dict[str, float]
 
 
 def run_benchmark(scratch: Path, n_students: int, workers: int, seed: int) -> BenchmarkRun:
@@ -218,29 +264,36 @@ def run_benchmark(scratch: Path, n_students: int, workers: int, seed: int) -> Be
     cbec_seconds = grade_with_cbec(cbec_course, students, workers)
     progress(f"Running the floor: a bare python per submission, {workers} at a time ...")
     floor_seconds, floor_failures = run_floor(plain_course, students, workers, scratch / "floor")
+    progress(f"Running the floor of the cells alone: {workers} interpreters that import once ...")
+    cells_seconds, cells_failures = run_preloaded_floor(plain_course, students, workers, scratch / "floor")
 
     timings = [Timing("plain nbgrader autograde (sequential)", plain_seconds),
                Timing(f"cbec autograde ({workers} workers)", cbec_seconds),
-               Timing(f"floor: bare python ({workers} at a time)", floor_seconds)]
+               Timing("floor: a fresh python per submission", floor_seconds),
+               Timing("floor: the cells alone (imports once)", cells_seconds)]
     return BenchmarkRun(students, timings, grade_cell_scores(plain_course, students),
-                        grade_cell_scores(cbec_course, students), floor_scores(plain_course, floor_failures))
+                        grade_cell_scores(cbec_course, students), floor_scores(plain_course, floor_failures),
+                        floor_scores(plain_course, cells_failures))
 
 
 def print_report(run: BenchmarkRun, workers: int) -> int:
     """The timing table, the ratios and the score check; 1 if the graders disagree on a score."""
-    plain, cbec, floor = (timing.seconds for timing in run.timings)
+    plain, cbec, floor, cells = (timing.seconds for timing in run.timings)
     print(f"\n{len(run.students)} submissions, {workers} workers")
     print(f"\n{'method':<44}{'total s':>10}{'s / submission':>16}")
     for timing in run.timings:
         print(f"{timing.method:<44}{timing.seconds:>10.1f}{timing.seconds / len(run.students):>16.2f}")
     print(f"\n  nbgrader / cbec : {plain / cbec:6.2f}x  (cbec's speed-up)")
     print(f"  cbec / floor    : {cbec / floor:6.2f}x  (cbec's time over a fresh interpreter per submission)")
+    print(f"  cbec / cells    : {cbec / cells:6.2f}x  (cbec's time over the cells alone: isolation, "
+          "tests in a second process, nbgrader's bookkeeping)")
 
     totals = [run.nbgrader_scores[s]["total"] for s in run.students]
     print(f"\n  scores (autograded points): mean {sum(totals) / len(totals):.1f}, "
           f"min {min(totals):g}, max {max(totals):g}")
-    floor_differences = [f"{s:<16} nbgrader {run.nbgrader_scores[s]['total']:g}  floor {run.floor_totals[s]:g}"
-                         for s in run.students if run.floor_totals[s] != run.nbgrader_scores[s]["total"]]
+    floor_differences = [f"{s:<16} nbgrader {run.nbgrader_scores[s]['total']:g}  floor {totals[s]:g}"
+                         for totals in (run.floor_totals, run.preloaded_totals)
+                         for s in run.students if totals[s] != run.nbgrader_scores[s]["total"]]
     if floor_differences:
         print("  the floor's own test results differ from nbgrader's (its timing is not like for like):")
         print("    " + "\n    ".join(floor_differences))

@@ -17,6 +17,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
@@ -239,8 +240,11 @@ def _timed_out_cells_in(folder: Path) -> list[str]:
 
 
 def _error_summary(result: dict) -> str:
-    text = (result.get("error") or result.get("log") or "unknown error").strip().splitlines()
-    return text[-1][:300] if text else "unknown error"
+    """The line of nbgrader's log that says what went wrong (not its 'see the traceback above')."""
+    lines = [line.strip() for line in (result.get("error") or result.get("log") or "").splitlines()]
+    causes = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Failed|Unavailable|Pool)\b.*:", line)
+              and "NbGraderException" not in line]
+    return (causes[-1] if causes else next((l for l in reversed(lines) if l), "unknown error"))[:300]
 
 
 def log_path(course: Course, assignment: str) -> Path:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import multiprocessing.util
 import contextlib
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -183,11 +184,17 @@ def _worker_for(values: dict, isolate: bool) -> SandboxWorker:
         _process_worker.clear()
         worker = _process_worker[key] = SandboxWorker(GradingLimits(**values), isolate).start()
         atexit.register(worker.close)
+        # worker processes of a pool skip atexit; multiprocessing's finalizers do run there
+        multiprocessing.util.Finalize(worker, worker.close, exitpriority=10)
     return worker
 
 
 def _start_local_worker(values: dict, isolate: bool) -> None:
-    _worker_for(values, isolate)
+    """Warm the sandbox up before the first job; if it cannot start, each job says why."""
+    try:
+        _worker_for(values, isolate)
+    except Exception:  # noqa: BLE001 - a broken initializer would break the whole pool
+        pass
 
 
 def run_job_here(job: dict, plan: GradingPlan, values: dict, isolate: bool) -> dict:

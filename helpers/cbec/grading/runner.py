@@ -127,6 +127,9 @@ class NotebookShell(InteractiveShell):
     displayhook_class = Type(_Hook)
     display_pub_class = Type(_Publisher)
 
+    def enable_gui(self, gui=None):
+        pass  # inline figures need no event loop (as in ipykernel)
+
     def _showtraceback(self, etype, evalue, stb):
         name = getattr(etype, "__name__", "Error")
         self.outputs.error(str(name), str(evalue), [str(line) for line in stb])

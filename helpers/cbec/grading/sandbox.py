@@ -145,7 +145,11 @@ def bwrap_command(bwrap: str, python_args: list[str]) -> list[str]:
         command += ["--ro-bind", folder, folder]
     command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/cbec",
                 "--chdir", "/tmp"]
+    import cbec
+
+    package_parent = str(Path(cbec.__file__).resolve().parent.parent)  # the same cbec inside as outside
     environment = {"HOME": "/tmp", "PATH": _path(), "LANG": "C.UTF-8", "MPLCONFIGDIR": "/var/cache/cbec/mpl",
+                   "PYTHONPATH": package_parent,
                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                    "MALLOC_ARENA_MAX": "2", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "agg"}
     for key, value in environment.items():
@@ -181,7 +185,14 @@ class _PidsCgroup:
                 continue
             if base == Path("/sys/fs/cgroup") and "pids" not in _read(base / "cgroup.subtree_control"):
                 continue
-            path = base / f"cbec-grading-{uuid.uuid4().hex[:12]}"
+            for stale in base.glob("cbec-grading-*"):  # left by a batch that was killed
+                owner = stale.name.split("-")[2]
+                if owner.isdigit() and not Path(f"/proc/{owner}").exists() and not _read(stale / "cgroup.procs").strip():
+                    try:
+                        stale.rmdir()
+                    except OSError:
+                        pass
+            path = base / f"cbec-grading-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             try:
                 path.mkdir()
                 (path / "pids.max").write_text(str(max_pids))
