@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from functools import lru_cache
 from pathlib import Path
@@ -206,15 +207,19 @@ class _PidsCgroup:
             handle.write(str(os.getpid()))
 
     def close(self) -> None:
-        for line in _read(self.path / "cgroup.procs").split():
+        for _ in range(100):  # killed processes take a moment to leave the group
+            for line in _read(self.path / "cgroup.procs").split():
+                try:
+                    os.kill(int(line), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
             try:
-                os.kill(int(line), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
-        try:
-            self.path.rmdir()
-        except OSError:
-            pass
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.01)
 
 
 def _read(path: Path) -> str:
@@ -333,6 +338,4 @@ class SandboxWorker:
 
 
 def _now() -> float:
-    import time
-
     return time.monotonic()
