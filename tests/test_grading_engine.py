@@ -98,6 +98,7 @@ def test_manual_grades_survive_a_regrade(released):
     assert again.status == "graded" and again.score == AUTO_POINTS + 7
 
 
+@pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")  # the point of the test
 def test_broken_notebooks_are_reported_by_name_and_the_rest_graded(released):
     notebook = _released_notebook(released)
     solutions = _solutions(released)
