@@ -35,6 +35,26 @@ def _submit(course: Course, student: str, notebook, when: datetime = ON_TIME) ->
     write_submission(course.submitted / student / ASSIGNMENT, NOTEBOOK, notebook, when)
 
 
+def released_course(folder: Path) -> Course:
+    """A private copy of the course with the assignment released."""
+    course = Course.open(copy_course(folder))
+    release_assignment(course, ASSIGNMENT, duedate=DUE)
+    return course
+
+
+def submit_honest_students(course: Course, partial: list[str]) -> dict[str, float]:
+    """Submit a solver, a blank, a unit-slip and a partly right student (who answers
+    ``partial``); return the autograded points each must get."""
+    released = course.release / ASSIGNMENT / NOTEBOOK
+    solutions = _solutions(course)
+    _submit(course, "solver", fill_answers(released, solutions))
+    _submit(course, "blank", nbformat.read(released, as_version=4))
+    _submit(course, "unitslip", fill_answers(released, NEAR_MISSES["unit"]))
+    _submit(course, "partial", fill_answers(released, {q: solutions[q] for q in partial}))
+    return {"solver": sum(q.points for q in QUESTIONS), "blank": 0, "unitslip": 0,
+            "partial": sum(q.points for q in QUESTIONS if q.qid in partial)}
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """A released assignment, one submission per scenario, autograded once."""

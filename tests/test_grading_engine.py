@@ -13,11 +13,11 @@ import pytest
 
 from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
 from cbec.cli import EXIT_BROKEN, main
-from cbec.grading import Course, autograde_class, copy_course, release_assignment
+from cbec.grading import Course, autograde_class
 from cbec.grading.autograde import read_log
 from cbec.grading.sandbox import GradingLimits, SandboxUnavailable, check_isolation
 from cbec.grading.submissions import fill_answers
-from tests.graded_class import ASSIGNMENT, DUE, _solutions, _submit
+from tests.graded_class import ASSIGNMENT, _solutions, _submit, released_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
 
@@ -27,9 +27,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture
 def released(tmp_path) -> Course:
-    course = Course.open(copy_course(tmp_path / "course"))
-    release_assignment(course, ASSIGNMENT, duedate=DUE)
-    return course
+    return released_course(tmp_path / "course")
 
 
 def _released_notebook(course: Course):

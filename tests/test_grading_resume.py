@@ -14,10 +14,10 @@ import nbformat
 import pytest
 
 from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
-from cbec.grading import Course, copy_course, release_assignment
+from cbec.grading import Course
 from cbec.grading.autograde import COMPLETE_MARKER, read_log
 from cbec.grading.submissions import fill_answers
-from tests.graded_class import ASSIGNMENT, DUE, _solutions, _submit
+from tests.graded_class import ASSIGNMENT, _solutions, _submit, released_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
 
@@ -32,8 +32,7 @@ def _cbec(course: Course, *args: str) -> subprocess.Popen:
 
 
 def test_killed_batch_resumes_without_losing_or_regrading(tmp_path):
-    course = Course.open(copy_course(tmp_path / "course"))
-    release_assignment(course, ASSIGNMENT, duedate=DUE)
+    course = released_course(tmp_path / "course")
     released = course.release / ASSIGNMENT / NOTEBOOK
     solutions = _solutions(course)
     expected = {}

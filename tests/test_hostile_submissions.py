@@ -24,12 +24,11 @@ import nbformat
 import pytest
 
 from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
-from cbec.assignments.data_operation.near_misses import NEAR_MISSES
 from cbec.assignments.variants import variant_config
-from cbec.grading import Course, autograde_class, copy_course, generate_feedback, release_assignment
+from cbec.grading import Course, autograde_class, generate_feedback
 from cbec.grading.regions import hidden_test_lines
 from cbec.grading.submissions import fill_answers
-from tests.graded_class import ASSIGNMENT, DUE, _solutions, _submit
+from tests.graded_class import ASSIGNMENT, _solutions, _submit, released_course, submit_honest_students
 from tests.hostile_attacks import ATTACKS, Attack
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
@@ -119,14 +118,10 @@ def hostile(tmp_path_factory) -> HostileBatch:
     datagrams.bind(("127.0.0.1", port))
     datagrams.setblocking(False)
 
-    course = Course.open(copy_course(tmp_path_factory.mktemp("hostile") / "course"))
-    release_assignment(course, ASSIGNMENT, duedate=DUE)
+    course = released_course(tmp_path_factory.mktemp("hostile") / "course")
+    assert submit_honest_students(course, PARTIAL) == HONEST
     released = course.release / ASSIGNMENT / NOTEBOOK
     solutions = _solutions(course)
-    _submit(course, "solver", fill_answers(released, solutions))
-    _submit(course, "blank", nbformat.read(released, as_version=4))
-    _submit(course, "unitslip", fill_answers(released, NEAR_MISSES["unit"]))
-    _submit(course, "partial", fill_answers(released, {q: solutions[q] for q in PARTIAL}))
     placeholders = {"course": str(course.root), "port": port, "token": token}
     for attack in ATTACKS:
         _submit(course, attack.name, _attack_notebook(released, attack, solutions, placeholders))
