@@ -133,7 +133,9 @@ def readable_paths() -> list[str]:
 
 
 def bwrap_command(bwrap: str, python_args: list[str]) -> list[str]:
-    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    # scratch mounts first, so that a project cloned under /tmp is bound on top of them
+    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/cbec"]
     for folder in _SYSTEM_DIRS:
         if os.path.islink(folder):
             command += ["--symlink", os.readlink(folder), folder]
@@ -144,8 +146,7 @@ def bwrap_command(bwrap: str, python_args: list[str]) -> list[str]:
             command += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for folder in readable_paths():
         command += ["--ro-bind", folder, folder]
-    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/cache/cbec",
-                "--chdir", "/tmp"]
+    command += ["--chdir", "/tmp"]
     import cbec
 
     package_parent = str(Path(cbec.__file__).resolve().parent.parent)  # the same cbec inside as outside
@@ -254,7 +255,8 @@ class SandboxWorker:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             preexec_fn=self._cgroup.join if self._cgroup else None, start_new_session=True,
             env=None if self.isolate else {**os.environ, "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "agg"})
-        write_message(self._process.stdin.fileno(), {"preload": list(self.limits.preload), "isolate": self.isolate})
+        write_message(self._process.stdin.fileno(), {"preload": list(self.limits.preload), "isolate": self.isolate,
+                                                     "readable": readable_paths()})
         ready = self._receive(timeout=180)
         if not isinstance(ready, dict) or not ready.get("ready"):
             detail = self._stderr_tail()

@@ -73,9 +73,15 @@ def _mount(source, target, fstype, flags, data=None) -> None:
                        ctypes.c_ulong(flags), data and data.encode()), f"mount {target}")
 
 
-def _seal_filesystem(scratch_bytes: int) -> None:
-    """Everything read-only but a fresh /tmp (the scratch folder) and /dev/shm."""
+def _seal_filesystem(scratch_bytes: int, readable: list[str]) -> None:
+    """Everything read-only but a fresh /tmp (the scratch folder) and /dev/shm.
+
+    Read-only folders that live under /tmp (a project cloned there) are bound again on
+    top of the fresh /tmp, from file descriptors opened before it covered them.
+    """
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in readable
+            if path.startswith("/tmp/") and os.path.isdir(path)}
     with open("/proc/self/mountinfo") as handle:
         mounts = [line.split() for line in handle]
     for fields in mounts:
@@ -90,6 +96,10 @@ def _seal_filesystem(scratch_bytes: int) -> None:
         except _SetupError:
             _mount(None, target, None, flags & ~(_MS_NOATIME | _MS_NODIRATIME | _MS_RELATIME))
     _mount("tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={scratch_bytes},mode=1777")
+    for path, fd in kept.items():
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)  # keeps its read-only flag
+        os.close(fd)
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "size=16m,mode=1777")
 
@@ -132,14 +142,14 @@ def _write_files(files: dict[str, str]) -> None:
             handle.write(base64.b64decode(data))
 
 
-def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool) -> None:
+def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool, readable: list[str]) -> None:
     """In the forked child: seal it off, then run the student's cells.  Never returns."""
     try:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         _libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)  # its own /proc/self stays usable
         limits = job["limits"]
         if isolate:
-            _seal_filesystem(int(limits["scratch_bytes"]))
+            _seal_filesystem(int(limits["scratch_bytes"]), readable)
             _drop_privileges()
             home = "/tmp/home"
         else:
@@ -178,12 +188,12 @@ def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool) -> N
         os._exit(70)
 
 
-def _reap(job: dict, shell, channel: int, raw: int) -> None:
+def _reap(job: dict, shell, channel: int, raw: int, readable: list[str]) -> None:
     """PID 1 of the submission's namespace: start the runner (PID 2), pass on interrupts,
     reap every process, and leave when the runner ends, which ends all the others."""
     runner = os.fork()
     if runner == 0:
-        _become_runner(job, shell, channel, raw, True)
+        _become_runner(job, shell, channel, raw, True, readable)
     os.close(channel)
     os.close(raw)
     signal.signal(signal.SIGINT, lambda *_: os.kill(runner, signal.SIGINT))
@@ -215,7 +225,7 @@ def _describe_exit(status: int | None) -> str:
     return f"exited with code {code}" if code else "exited early (exit code 0)"
 
 
-def supervise(job: dict, shell, isolate: bool) -> dict:
+def supervise(job: dict, shell, isolate: bool, readable: list[str]) -> dict:
     """Run one job in a fresh, sealed process and return what it produced."""
     limits = job["limits"]
     channel_r, channel_w = os.pipe()
@@ -233,8 +243,8 @@ def supervise(job: dict, shell, isolate: bool) -> dict:
             if runner == 0:
                 os.close(pid_w)
                 if isolate:
-                    _reap(job, shell, channel_w, raw_w)
-                _become_runner(job, shell, channel_w, raw_w, isolate)
+                    _reap(job, shell, channel_w, raw_w, readable)
+                _become_runner(job, shell, channel_w, raw_w, isolate, readable)
             os.close(channel_w)
             os.close(raw_w)
             os.write(pid_w, str(runner).encode())
@@ -417,6 +427,7 @@ def main() -> int:
 
     shell = make_shell()
     isolate = bool(settings.get("isolate", True))
+    readable = [str(path) for path in settings.get("readable", [])]
     write_message(results, {"ready": True, "preloaded": loaded, "pid": os.getpid()})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
@@ -424,7 +435,7 @@ def main() -> int:
         if job is None:
             return 0
         try:
-            result = supervise(job, shell, isolate)
+            result = supervise(job, shell, isolate, readable)
         except Exception as error:  # noqa: BLE001 - one job's trouble must not stop the worker
             result = {"status": "failed", "message": f"grading sandbox error: {type(error).__name__}: {error}",
                       "cells": {}, "snapshots": {}, "timed_out": [], "done": False, "raw_output": ""}
