@@ -59,3 +59,67 @@ def test_instructor_cycle_end_to_end_with_parallel_grading(course_copy, tmp_path
     assert report.returncode == EXIT_OK, report.stdout + report.stderr
     summary = json.loads((tmp_path / "reports" / "assignment_outcomes" / "summary.json").read_text())
     assert summary["students"] == 9 and summary["submitted"] == 7
+
+
+# The rough edges: each gives a clear error and exit code 2 (usage) or 4 (unusable input).
+@pytest.mark.parametrize("arguments", [["--timeout", "-5"], ["--workers", "0"], ["--timeout", "soon"]])
+def test_non_positive_limits_are_usage_errors(arguments, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["autograde", *arguments])
+    assert done.value.code == 2
+    error = capsys.readouterr().err
+    assert "must be greater than 0" in error or "is not a number" in error
+
+
+def test_autograding_a_student_nobody_knows_adds_no_phantom(course_copy, capsys):
+    assert main(["--course-dir", str(course_copy), "-q", "release"]) == EXIT_OK
+    assert main(["--course-dir", str(course_copy), "-q", "autograde", "--student", "nosuchstudent"]) == EXIT_BROKEN
+    assert "No student nosuchstudent" in capsys.readouterr().err
+    from cbec.grading import Course
+
+    with Course.open(course_copy).gradebook() as gb:
+        assert [s.id for s in gb.students] == []
+
+
+def test_feedback_for_an_unknown_assignment_is_an_error(course_copy, capsys):
+    assert main(["--course-dir", str(course_copy), "feedback", "no_such_assignment"]) == EXIT_BROKEN
+    assert "Known assignments: data_operation" in capsys.readouterr().err
+
+
+def test_unknown_dataset_is_named_without_a_traceback(tmp_path):
+    done = cbec("data", "--dataset", "nosuch", "--out", str(tmp_path))
+    assert done.returncode == EXIT_BROKEN
+    assert "No dataset(s) nosuch. Available:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_parameter_without_a_report_name_must_exist_in_every_report(capsys):
+    assert main(["report", "-p", "behind_threshold=0.6"]) == 2
+    error = capsys.readouterr().err
+    assert "only assignment_outcomes has it" in error and "cbec report assignment_outcomes -p" in error
+
+
+def test_file_parameters_resolve_against_the_current_folder(tmp_path, monkeypatch):
+    from cbec.cli import _resolve_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my_students.csv").write_text("a,b\n1,2\n")
+    assert _resolve_file("my_students.csv") == str(tmp_path / "my_students.csv")
+    assert _resolve_file("missing.parquet") == str(tmp_path / "missing.parquet")
+    assert _resolve_file("programme") == "programme" and _resolve_file(["gpa"]) == ["gpa"]
+
+
+def test_own_csv_report_reads_the_file_in_the_users_folder(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from cbec.sim import simulate_programme
+
+    monkeypatch.chdir(tmp_path)
+    simulate_programme().to_csv(tmp_path / "my_students.csv", index=False)
+    done = cbec("report", "program_evaluation", "--out", str(tmp_path / "reports"), "-p", "data=my_students.csv",
+                "-p", "subset=null", "-p", "outcome=post_test", "-p", "treatment=pilot_track",
+                "-p", "covariates=[prior_gpa]", "-p", "cluster=null", "-p", "period=null", "-p", "post_period=null",
+                "-p", "pre_score=null", "-p", "post_score=null", "-p", "stages=null", "-p", "survey_items=null",
+                "-p", "yes_no_items=null")
+    assert done.returncode == EXIT_OK, done.stdout + done.stderr
+    summary = json.loads((tmp_path / "reports" / "program_evaluation" / "summary.json").read_text())
+    assert summary["n"] == len(pd.read_csv(tmp_path / "my_students.csv"))

@@ -7,6 +7,7 @@ problems (listed in the output); 4 the course, data or configuration is not usab
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
@@ -19,6 +20,10 @@ DEFAULT_ASSIGNMENT = "data_operation"
 
 class UserError(Exception):
     """An error the user can fix; its message says how."""
+
+
+class UsageError(UserError):
+    """The command was called the wrong way (exit code 2)."""
 
 
 # Stages ------------------------------------------------------------------------------
@@ -98,7 +103,9 @@ def cmd_report(args) -> int:
     from cbec.reporting.runner import load_specs, run_reports, select
 
     specs = select(load_specs(args.config), args.names)
-    overrides = dict(_parse_parameter(p) for p in args.parameter or [])
+    overrides = {name: _resolve_file(value) for name, value in map(_parse_parameter, args.parameter or [])}
+    if overrides and not args.names:
+        _refuse_parameters_not_everywhere(specs, overrides)
     shared = {"course_dir": str(Path(args.course_dir).resolve())} if args.course_dir else None
     runs = run_reports(specs, out_root=args.out, overrides=overrides, workers=args.workers,
                        progress=not args.quiet, shared=shared)
@@ -174,6 +181,31 @@ def _parse_parameter(text: str) -> tuple[str, object]:
     if not sep or not key.strip():
         raise UserError(f"-p expects NAME=VALUE, got {text!r} (for example -p behind_threshold=0.6).")
     return key.strip(), yaml.safe_load(value)
+
+
+_FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".tsv", ".json", ".xlsx", ".yml", ".yaml", ".db")
+
+
+def _resolve_file(value):
+    """A relative file path given on the command line means a file in the current folder."""
+    if isinstance(value, str) and not Path(value).is_absolute() and (
+            Path(value).suffix.lower() in _FILE_SUFFIXES or os.sep in value or (Path.cwd() / value).exists()):
+        return str((Path.cwd() / value).resolve())
+    return value
+
+
+def _refuse_parameters_not_everywhere(specs, overrides: dict) -> None:
+    """``-p`` without report names must mean something to every report it reaches."""
+    import papermill as pm
+
+    declared = {spec.name: set(pm.inspect_notebook(str(spec.notebook))) for spec in specs}
+    for name in overrides:
+        having = [report for report, names in declared.items() if name in names]
+        if len(having) != len(declared):
+            where = f"only {', '.join(having)} has it" if having else "no report has it"
+            example = having[0] if having else "REPORT"
+            raise UsageError(f"-p {name}=... would go to every report, but {where}. Name the report(s): "
+                             f"cbec report {example} -p {name}=...")
 
 
 def _datetime(text: str) -> datetime:
@@ -283,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
+    except UsageError as error:
+        print(f"cbec {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except (UserError, CourseError, GradebookError, ReportConfigError, StudentIdError,
             SandboxUnavailable, FileNotFoundError, ValueError) as error:
         print(f"cbec {args.command}: {error}", file=sys.stderr)

@@ -19,7 +19,7 @@ def materialise(out_dir: Path | None = None, datasets: list[str] | None = None, 
     names = datasets or list(CATALOGUE)
     unknown = [n for n in names if n not in CATALOGUE]
     if unknown:
-        raise KeyError(f"No dataset(s) {', '.join(unknown)}. Available: {', '.join(CATALOGUE)}.")
+        raise ValueError(f"No dataset(s) {', '.join(unknown)}. Available: {', '.join(CATALOGUE)}.")
     written = []
     for name in tqdm(names, desc="Materialising datasets", unit="dataset", disable=not progress):
         folder = out_dir / name

@@ -103,7 +103,12 @@ def autograde_class(course: Course, assignment: str, students: list[str] | None 
     if isolate:
         check_isolation()
         check_course_not_visible(course.root)
-    roster = students or class_list(course, assignment)
+    known = class_list(course, assignment)
+    unknown = sorted(set(students or []) - set(known))
+    if unknown:
+        raise CourseError(f"No student {', '.join(unknown)}: not in the gradebook and no submission in "
+                          f"{course.submitted}. Students of {assignment!r}: {', '.join(known) or 'none yet'}.")
+    roster = students or known
     _register(course, roster)  # so that ungradable submissions still show up in reports
     engine = (engines.DaskEngine(scheduler, limits, isolate) if scheduler is not None
               else engines.LocalEngine(limits, workers=min(workers, max(1, len(roster))), isolate=isolate))

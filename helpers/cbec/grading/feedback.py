@@ -21,6 +21,7 @@ class FeedbackOutcome:
 def generate_feedback(course: Course, assignment: str, students: list[str] | None = None,
                       regenerate: bool = False, progress: bool = True) -> list[FeedbackOutcome]:
     """Write ``feedback/<student>/<assignment>/*.html`` for every autograded student."""
+    course.require_assignment(assignment)
     graded = sorted(p.parent.name for p in course.autograded.glob(f"*/{assignment}")) if course.autograded.is_dir() else []
     wanted = [s for s in graded if students is None or s in students]
     outcomes = []
