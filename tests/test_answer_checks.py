@@ -42,3 +42,17 @@ def test_implausible_answers_fail_with_a_useful_message(question, answer, messag
 def test_unknown_question_lists_the_questions():
     with pytest.raises(AttributeError, match="q1, q2"):
         check.q99
+
+
+def test_a_failed_check_shows_one_line_and_plain_numbers():
+    with pytest.raises(AnswerCheckError) as failed:
+        check.q4(np.float64(2.1574))
+    lines = failed.value._render_traceback_()
+    assert lines == [f"Check failed: {failed.value}"] and "np.float64" not in lines[0] and "2.1574" in lines[0]
+
+
+@pytest.mark.parametrize("answer, advice", [(2500.5, "math.ceil"), (np.array([3]), "int(...)")])
+def test_an_integer_question_asks_for_an_int(answer, advice):
+    with pytest.raises(AnswerCheckError, match="whole number") as failed:
+        check.q9(answer)
+    assert advice in str(failed.value) and "float(...)" not in str(failed.value)

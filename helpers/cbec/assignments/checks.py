@@ -13,7 +13,24 @@ from typing import Any
 
 
 class AnswerCheckError(AssertionError):
-    """A visible check failed; the message says what to fix."""
+    """A visible check failed; the message says what to fix.
+
+    In a notebook it shows as its message alone: IPython asks ``_render_traceback_`` for
+    the lines to print, so no traceback into this package buries the one useful line.
+    nbgrader still sees an error in the cell.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"Check failed: {self}"]
+
+
+def _shown(value) -> str:
+    """A number as a student would write it (``2.157``, not ``np.float64(2.157...)``)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return f"{float(value):.6g}"
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -46,17 +63,22 @@ class Question:
         else:
             wanted = numbers.Integral if self.kind == "integer" else numbers.Real
             if isinstance(value, bool) or not isinstance(value, wanted):
-                article = "a whole number (int)" if self.kind == "integer" else "a single number (float)"
+                if self.kind == "integer":
+                    advice = ("Round up with math.ceil(...) and make it an int with int(...)."
+                              if isinstance(value, numbers.Real) and not isinstance(value, bool)
+                              else "Take the single value out and make it an int with int(...).")
+                    raise AnswerCheckError(f"{name}: expected a whole number (int), got "
+                                           f"{type(value).__name__}. {advice}")
                 raise AnswerCheckError(
-                    f"{name}: expected {article}, got {type(value).__name__}. "
+                    f"{name}: expected a single number (float), got {type(value).__name__}. "
                     "If you have a one-element Series or array, take its value with float(...)."
                 )
             if value != value:
                 raise AnswerCheckError(f"{name}: your answer is NaN; check for empty selections.")
             if self.low is not None and value < self.low or self.high is not None and value > self.high:
                 raise AnswerCheckError(
-                    f"{name}: {value!r} is outside the plausible range "
-                    f"[{self.low}, {self.high}]. {self.hint}".rstrip()
+                    f"{name}: {_shown(value)} is outside the plausible range "
+                    f"{_shown(self.low)} to {_shown(self.high)}. {self.hint}".rstrip()
                 )
         print(f"{name}: plausible. Correctness is checked when your notebook is graded.")
 
