@@ -16,6 +16,11 @@ c.CourseDirectory.root = _here
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_here, "gradebook.db")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 
+# Where a class hands work in: nbgrader's exchange.  By default a folder in the project's
+# runtime area (.runtime/ beside this course folder, git-ignored); on a shared server set
+# CBEC_EXCHANGE (or c.Exchange.root) to a folder every student can write to.
+c.Exchange.root = os.environ.get("CBEC_EXCHANGE") or os.path.join(os.path.dirname(_here), ".runtime", "exchange")
+
 # Autograding runs student code in the sandboxed engine of cbec (no network, no access to
 # source/, the gradebook or other students' work; tests run outside the student's process).
 # Plain `nbgrader autograde` and the formgrader use it too.  See assignments/README.md.

@@ -18,7 +18,7 @@ def cbec(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("command", ["data", "release", "simulate-class", "autograde", "feedback", "report", "demo"])
+@pytest.mark.parametrize("command", ["data", "release", "collect", "simulate-class", "autograde", "feedback", "report", "demo"])
 def test_every_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_BROKEN = 0, 2, 3, 4
@@ -39,11 +39,23 @@ def cmd_data(args) -> int:
 def cmd_release(args) -> int:
     from cbec.grading import release_assignment
 
+    from cbec.grading.exchange import release_to_exchange
+
     course = _course(args)
     released = release_assignment(course, args.assignment, duedate=args.due)
     for path in released:
         print(f"Student version: {path}")
     print("Checked: no solution code, hidden test or mark scheme in the released files.")
+    print(f"In the exchange for students to fetch: {release_to_exchange(course, args.assignment)}")
+    return EXIT_OK
+
+
+def cmd_collect(args) -> int:
+    from cbec.grading.exchange import collect
+
+    course = _course(args)
+    students = collect(course, args.assignment)
+    print(f"Collected from the exchange: {len(students)} submission(s) in {course.submitted}")
     return EXIT_OK
 
 
@@ -52,10 +64,12 @@ def cmd_simulate_class(args) -> int:
 
     course = _course(args)
     roster = simulate_class(course, args.assignment, n_students=args.students, seed=args.seed,
-                            duedate=args.due, overwrite=args.overwrite, progress=not args.quiet)
+                            duedate=args.due, overwrite=args.overwrite, progress=not args.quiet,
+                            through_exchange=args.through_exchange)
     mix = Counter(s.profile for s in roster)
-    print(f"Class of {len(roster)} registered ({', '.join(f'{v} {k}' for k, v in mix.items())}); "
-          f"submissions in {course.submitted}")
+    where = "handed in through the exchange (run `cbec collect`)" if args.through_exchange \
+        else f"submissions in {course.submitted}"
+    print(f"Class of {len(roster)} registered ({', '.join(f'{v} {k}' for k, v in mix.items())}); {where}")
     return EXIT_OK
 
 
@@ -90,13 +104,23 @@ def cmd_feedback(args) -> int:
     course = _course(args)
     outcomes = generate_feedback(course, args.assignment, students=args.student or None,
                                  regenerate=args.regenerate, progress=not args.quiet)
+    from cbec.grading.exchange import ExchangeError, release_feedback
+
     counts = Counter(o.status for o in outcomes)
     print("Feedback: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "nobody is graded yet"))
     for o in outcomes:
         if o.status == "failed":
             print(f"  {o.student_id:<14} failed: {o.message}")
     print(f"Feedback files: {course.feedback}/<student>/{args.assignment}/")
-    return EXIT_PARTIAL if counts.get("failed") else EXIT_OK
+    released = True
+    if outcomes:
+        try:
+            release_feedback(course, args.assignment)
+            print("Released to the exchange: students get it with `nbgrader fetch_feedback`.")
+        except ExchangeError as error:
+            released = False
+            print(f"  not released to the exchange: {error}")
+    return EXIT_PARTIAL if counts.get("failed") or not released else EXIT_OK
 
 
 def cmd_report(args) -> int:
@@ -125,11 +149,15 @@ def cmd_demo(args) -> int:
     Broken submissions are reported, not fatal."""
     from cbec import paths
 
+    due = args.due or (datetime.now().replace(microsecond=0) + timedelta(days=7) if args.exchange
+                       else datetime(2025, 1, 10, 23, 59))
     stages = [
         ("Materialise the datasets", cmd_data, dict(out=None, dataset=None, force=False)),
-        ("Generate the student version with nbgrader", cmd_release, dict(due=args.due)),
-        (f"Simulate a class of {args.students} submissions", cmd_simulate_class,
-         dict(students=args.students, seed=args.seed, due=args.due, overwrite=False)),
+        ("Generate the student version with nbgrader and release it", cmd_release, dict(due=due)),
+        (f"Simulate a class of {args.students} submissions"
+         + (", handed in through nbgrader's exchange" if args.exchange else ""), cmd_simulate_class,
+         dict(students=args.students, seed=args.seed, due=due, overwrite=False, through_exchange=args.exchange)),
+        *([("Collect the submissions from the exchange", cmd_collect, {})] if args.exchange else []),
         ("Autograde the class into the gradebook (in the sandbox)", cmd_autograde,
          dict(student=None, regrade=False, timeout=None, workers=2, scheduler=None, no_sandbox=False)),
         ("Write per-student HTML feedback", cmd_feedback, dict(student=None, regenerate=False)),
@@ -255,8 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
     assignment_arg(p)
     p.add_argument("--due", type=_datetime, help="due date (UTC), e.g. 2025-01-10T23:59")
 
+    p = add("collect", cmd_collect, "Collect submissions from nbgrader's exchange into submitted/.")
+    assignment_arg(p)
+
     p = add("simulate-class", cmd_simulate_class, "Create a simulated class of submissions.")
     assignment_arg(p)
+    p.add_argument("--through-exchange", action="store_true",
+                   help="students fetch and submit with nbgrader's exchange (then run `cbec collect`)")
     p.add_argument("--students", type=int, default=30, help="number of submissions (default 30)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the class (default 0)")
     p.add_argument("--due", type=_datetime, help="due date (UTC) used to make some submissions late")
@@ -290,8 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     assignment_arg(p)
     p.add_argument("--students", type=int, default=30, help="class size (default 30)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the class (default 0)")
-    p.add_argument("--due", type=_datetime, default=datetime(2025, 1, 10, 23, 59),
-                   help="due date (UTC) of the assignment")
+    p.add_argument("--due", type=_datetime,
+                   help="due date (UTC) of the assignment (default 2025-01-10T23:59, or in a week with --exchange)")
+    p.add_argument("--exchange", action="store_true",
+                   help="students fetch and submit through nbgrader's exchange, then the class is collected")
     return parser
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import nbformat
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -81,11 +82,15 @@ def _answers_for(profile: str, solutions: dict[str, str], rng: np.random.Generat
 
 def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: int = 0,
                    duedate: datetime | None = None, overwrite: bool = False,
-                   progress: bool = True) -> list[SimulatedStudent]:
+                   progress: bool = True, through_exchange: bool = False) -> list[SimulatedStudent]:
     """Write a class of submissions into ``submitted/`` and register the students.
 
     The assignment must have been released.  Existing submissions are kept unless
-    ``overwrite`` is set, so a real class is never clobbered by a demo.
+    ``overwrite`` is set, so a real class is never clobbered by a demo.  With
+    ``through_exchange`` each student instead fetches the released assignment from
+    nbgrader's exchange into a home folder of their own, saves their work and submits it
+    with nbgrader (then ``cbec collect`` brings the submissions in); nbgrader stamps them
+    with the real time, so nobody is late unless the due date has passed.
     """
     sources = course.source_notebooks(assignment)
     released_dir = course.release / assignment
@@ -108,6 +113,8 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
             gb.update_or_create_student(s.student_id, first_name=s.first_name, last_name=s.last_name)
     _write_roster(course.root / "roster.csv", roster)
 
+    hand_in = _through_exchange(course, assignment, source.name) if through_exchange else \
+        (lambda sid, notebook, when: write_submission(course.submitted / sid / assignment, source.name, notebook, when))
     for s in tqdm(roster, desc="Simulating submissions", unit="student", disable=not progress):
         folder = course.submitted / s.student_id / assignment
         if s.profile == "missing" or (folder.exists() and not overwrite):
@@ -115,7 +122,7 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
         on_time = due - timedelta(hours=float(rng.uniform(1, 72)))
         if s.profile == "corrupt":
             text = released.read_text(encoding="utf-8")
-            write_submission(folder, source.name, text[: len(text) // 2], on_time)
+            hand_in(s.student_id, text[: len(text) // 2], on_time)
             continue
         if s.profile == "copied":
             answers = copied_answers(source, variables, other_student=complete_ids[0])
@@ -125,8 +132,31 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
             answers = {} if s.profile == "blank" else _answers_for(s.profile, solutions, rng)
         memo = None if s.profile in ("blank", "infinite_loop") else _MEMO
         submitted_at = due + timedelta(hours=float(rng.uniform(2, 96))) if s.profile == "late" else on_time
-        write_submission(folder, source.name, fill_answers(released, answers, memo), submitted_at)
+        hand_in(s.student_id, fill_answers(released, answers, memo), submitted_at)
     return roster
+
+
+def _through_exchange(course: Course, assignment: str, notebook_name: str):
+    """Hand-in by students of their own: fetch from the exchange, save the work, submit."""
+    from cbec.grading.exchange import Student, exchange_root
+
+    exchange = exchange_root(course)
+    homes = exchange.parent / "homes"
+    course_id = course.config().CourseDirectory.course_id
+    if not (exchange / course_id / "outbound" / assignment).is_dir():
+        raise CourseError(f"{assignment!r} has not been released to the exchange ({exchange}): "
+                          f"run `cbec release {assignment}` first.")
+
+    def hand_in(student_id: str, notebook, _when) -> None:
+        student = Student(student_id, homes / student_id, exchange, course_id)
+        path = student.fetch(assignment) / notebook_name
+        if isinstance(notebook, str):  # a corrupt file
+            path.write_text(notebook, encoding="utf-8")
+        else:
+            nbformat.write(notebook, path)
+        student.submit(assignment)
+
+    return hand_in
 
 
 def _write_roster(path: Path, roster: list[SimulatedStudent]) -> None:
