@@ -77,3 +77,21 @@ def test_the_demo_can_hand_the_class_in_through_the_exchange(tmp_path):
     homes = sorted(p.name for p in (tmp_path / ".runtime" / "homes").iterdir())
     assert len(homes) == 8 and all((tmp_path / ".runtime" / "homes" / h / ASSIGNMENT / NOTEBOOK).is_file()
                                    for h in homes)
+
+
+def test_nbgrader_started_at_the_project_root_finds_the_course(tmp_path):
+    """JupyterLab's Formgrader and nbgrader's commands run from the root see the course."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from cbec import paths
+
+    shutil.copy(paths.project_root() / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    course = released_course(tmp_path / "assignments")
+    listed = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "db", "assignment", "list"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr[-1500:]
+    assert "data_operation" in listed.stdout and str(course.gradebook_path) not in listed.stderr
+    assert exchange_root(course) == tmp_path / ".runtime" / "exchange"
