@@ -115,8 +115,10 @@ def cmd_feedback(args) -> int:
     released = True
     if outcomes:
         try:
-            release_feedback(course, args.assignment)
-            print("Released to the exchange: students get it with `nbgrader fetch_feedback`.")
+            reached = release_feedback(course, args.assignment)
+            if reached:
+                print(f"Released to the exchange for {len(reached)} student(s) who handed in through it "
+                      "(they get it with `nbgrader fetch_feedback`).")
         except ExchangeError as error:
             released = False
             print(f"  not released to the exchange: {error}")

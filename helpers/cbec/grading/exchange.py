@@ -48,10 +48,18 @@ def collect(course: Course, assignment: str) -> list[str]:
     return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}"))
 
 
-def release_feedback(course: Course, assignment: str) -> None:
-    """Put the generated feedback (``cbec feedback`` first) where students can fetch it."""
+def release_feedback(course: Course, assignment: str) -> list[str]:
+    """Put the generated feedback (``cbec feedback`` first) where students can fetch it.
+
+    Only students who handed in through the exchange can fetch feedback (nbgrader matches
+    it to the secret of their submission); the others are left out.  Returns who got it.
+    """
     course.require_assignment(assignment)
-    _check(course.api.release_feedback(assignment), f"release feedback of {assignment!r}")
+    students = sorted(folder.parent.name for folder in course.feedback.glob(f"*/{assignment}")
+                      if (course.submitted / folder.parent.name / assignment / "submission_secret.txt").is_file())
+    for student in students:
+        _check(course.api.release_feedback(assignment, student), f"release feedback of {assignment!r} to {student}")
+    return students
 
 
 @dataclass(frozen=True)
