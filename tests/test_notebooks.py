@@ -34,6 +34,10 @@ def test_notebook_runs_on_a_fresh_kernel(path, monkeypatch, tmp_path):
         client.execute()
     except CellExecutionError as error:
         pytest.fail(f"{path.relative_to(ROOT)} failed:\n{str(error)[-3000:]}")
+    for cell in notebook.cells:  # a lecture's model solution must pass its own exercise check
+        if "solution" in cell.metadata.get("tags", []) and "exercise.check(" in cell.source:
+            printed = "".join(out.get("text", "") for out in cell.get("outputs", []))
+            assert "Correct:" in printed, f"{path.name}: the solution does not pass exercise.check: {printed}"
 
 
 def test_every_lecture_module_has_exercises_with_collapsed_solutions():
