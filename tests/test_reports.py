@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -76,6 +77,8 @@ def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     page = ok.html.read_text(encoding="utf-8")
     assert "load_assignment_grades(" not in page, "the HTML report must hide code"
     assert "Students falling behind" in page
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert title.endswith("(assignment_outcomes)") and title != "Notebook (assignment_outcomes)"
     # one broken run is reported and does not stop the others
     assert not broken.ok and "no_such_assignment" in broken.error
     index = (tmp_path / "index.html").read_text()

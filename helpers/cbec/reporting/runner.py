@@ -108,7 +108,10 @@ def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None,
                             cwd=str(spec.notebook.parent), kernel_name="python3",
                             progress_bar=False, log_output=False,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        page = export_html(executed, out_dir / "report.html")
+        import nbformat
+
+        heading = page_title(nbformat.read(executed, as_version=4), spec.name)
+        page = export_html(executed, out_dir / "report.html", title=f"{heading} ({spec.name})")
         return ReportRun(spec.name, True, time.perf_counter() - start, out_dir, page)
     except Exception as error:  # papermill wraps the notebook's own error
         message = _short_error(error)
@@ -116,15 +119,29 @@ def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None,
         return ReportRun(spec.name, False, time.perf_counter() - start, out_dir, error=message)
 
 
-def export_html(notebook: Path, target: Path) -> Path:
-    """HTML of an executed notebook with code cells hidden (outputs and text only)."""
+def export_html(notebook: Path, target: Path, title: str | None = None) -> Path:
+    """HTML of an executed notebook with code cells hidden (outputs and text only).
+
+    The page is titled ``title``, else by the notebook's first heading.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
+    executed = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    body, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": title or page_title(executed)}})
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def page_title(notebook, fallback: str = "CBEC Lab report") -> str:
+    """The text of the notebook's first level-one heading."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip().replace("*", "")
+    return fallback
 
 
 def run_reports(specs: list[ReportSpec], out_root: Path | None = None, overrides: dict | None = None,
