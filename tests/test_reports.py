@@ -88,3 +88,21 @@ def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
 def test_unknown_report_lists_the_configured_ones():
     with pytest.raises(ReportConfigError, match="assignment_outcomes"):
         select(load_specs(), ["nope"])
+
+
+def test_item_analysis_labels_do_not_overlap():
+    import matplotlib
+
+    matplotlib.use("agg")
+    from cbec.reporting.figures import difficulty_discrimination
+
+    stats = pd.DataFrame({"question": [f"q{i}" for i in range(1, 11)],
+                          "difficulty": [0.62, 0.63, 0.61, 0.64, 0.5, 0.62, 0.3, 0.63, 0.61, 0.62],
+                          "discrimination": [0.55, 0.56, 0.54, 0.55, 0.4, 0.57, 0.3, 0.55, 0.56, 0.54],
+                          "max_score": [8, 8, 8, 10, 10, 8, 10, 8, 10, 10]}).set_index("question")
+    ax = difficulty_discrimination(stats)
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in ax.texts]
+    assert len(boxes) == 10
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+    assert overlapping == []

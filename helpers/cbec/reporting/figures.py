@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from adjustText import adjust_text
 
 from cbec.reporting.gradebook import AssignmentGrades
 
@@ -38,10 +39,12 @@ def difficulty_discrimination(stats: pd.DataFrame, ax=None):
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     frame = stats.reset_index()
     sns.scatterplot(frame, x="difficulty", y="discrimination", size="max_score", legend=False, ax=ax)
-    for _, row in frame.iterrows():
-        ax.annotate(row["question"], (row["difficulty"], row["discrimination"]),
-                    textcoords="offset points", xytext=(4, 4))
     ax.axhline(0.2, ls="--", c="grey", lw=1)
     ax.set(xlim=(0, 1.05), xlabel="difficulty (share of points earned)",
            ylabel="discrimination (item-rest correlation)", title="Item analysis")
+    labels = [ax.text(row["difficulty"], row["discrimination"], row["question"], fontsize=9)
+              for _, row in frame.iterrows()]
+    if len(labels) > 1:  # questions of similar difficulty would print their names on top of each other
+        adjust_text(labels, x=frame["difficulty"].to_numpy(), y=frame["discrimination"].to_numpy(), ax=ax,
+                    expand=(1.6, 1.9), arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5})
     return ax
