@@ -77,6 +77,7 @@ def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     page = ok.html.read_text(encoding="utf-8")
     assert "load_assignment_grades(" not in page, "the HTML report must hide code"
     assert "Students falling behind" in page
+    assert str(tmp_path) not in page and "summary.json" in page  # no machine's absolute paths
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     assert title.endswith("(assignment_outcomes)") and title != "Notebook (assignment_outcomes)"
     # one broken run is reported and does not stop the others
