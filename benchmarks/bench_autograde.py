@@ -42,7 +42,7 @@ from pathlib import Path
 
 import nbformat
 
-from cbec.assignments import STUDENT_ID_ENV
+from cbec.identity import STUDENT_ID_ENV
 from cbec.grading import Course, autograde_class, copy_course, release_assignment, simulate_class
 from cbec.grading.classroom import PROFILE_MIX, make_roster
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cbec.assignments import StudentIdError, resolve_student_id, student_dataset
-from cbec.assignments.identity import STUDENT_ID_ENV
+from cbec.identity import STUDENT_ID_ENV
 from cbec.assignments.variants import variant_config, variant_seed
 
 

@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_library_noise()
     parser = build_parser()
     args = parser.parse_args(argv)
-    from cbec.assignments.identity import StudentIdError
+    from cbec.identity import StudentIdError
     from cbec.grading.course import CourseError
     from cbec.grading.sandbox import SandboxUnavailable
     from cbec.reporting.gradebook import GradebookError

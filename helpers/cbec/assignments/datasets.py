@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cbec.assignments.identity import resolve_student_id
+from cbec.identity import resolve_student_id
 from cbec.assignments.variants import variant_config
 from cbec.data.catalogue import Dataset
 from cbec.sim import StoreConfig, StoreData, simulate_store
@@ -41,7 +41,7 @@ def student_dataset(student_id: str | None = None, assignment: str = "data_opera
 
     When the notebook is being graded by nbgrader the student is taken from the grading
     folder, whatever is passed in; otherwise from the argument, ``CBEC_STUDENT_ID`` or
-    ``JUPYTERHUB_USER`` (see :mod:`cbec.assignments.identity`).  Each call returns fresh
+    ``JUPYTERHUB_USER`` (see :mod:`cbec.identity`).  Each call returns fresh
     copies, so changing a table never changes what the graders see.
     """
     sid = resolve_student_id(student_id, cwd=cwd)

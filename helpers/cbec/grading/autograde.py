@@ -193,13 +193,14 @@ def _grade(course: Course, apis, assignment: str, student_id: str, regrade: bool
             return GradingOutcome(student_id, "failed", None, None, _error_summary(result), isolation)
         score, max_score = _score(course, assignment, student_id)
     reports = [REPORTS.pop((assignment, student_id, nb.stem), {}) for nb in course.source_notebooks(assignment)]
-    message = "; ".join(filter(None, (_describe(report, folder) for report in reports)))
+    message = "; ".join(filter(None, map(_describe, reports)))
     _write_marker(marker, score, max_score, isolation, reports)
     return GradingOutcome(student_id, "graded", score, max_score, message, isolation)
 
 
-def _describe(report: dict, folder: Path) -> str:
-    timed_out = _timed_out_cells_in(folder)
+def _describe(report: dict) -> str:
+    """What the grading log says about one notebook's run (empty when all went well)."""
+    timed_out = report.get("timed_out") or []
     parts = []
     if timed_out:
         parts.append(f"stopped after the timeout: {', '.join(timed_out)} (an endless loop?)")
@@ -233,15 +234,6 @@ def _score(course: Course, assignment: str, student_id: str) -> tuple[float | No
         except MissingEntry:
             return None, None
         return float(submission.score), float(submission.max_score)
-
-
-def _timed_out_cells_in(folder: Path) -> list[str]:
-    cells = []
-    for path in sorted(folder.glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if any(out.get("ename") == "CellTimeoutError" for out in cell.get("outputs", [])):
-                cells.append(cell.metadata.get("nbgrader", {}).get("grade_id", f"cell in {path.name}"))
-    return cells
 
 
 def _error_summary(result: dict) -> str:

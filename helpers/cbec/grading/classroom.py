@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,9 +12,9 @@ import nbformat
 import numpy as np
 from tqdm.auto import tqdm
 
-from cbec.assignments.data_operation import QUESTIONS
-from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.assignments.declaration import AssignmentDeclaration, declaration
 from cbec.grading.course import Course, CourseError
+from cbec.grading.plan import bound_names, python_source
 from cbec.grading.regions import solution_code
 from cbec.grading.submissions import copied_answers, fill_answers, write_submission
 
@@ -59,23 +60,37 @@ def make_roster(n_students: int, seed: int = 0) -> list[SimulatedStudent]:
     return students
 
 
-def _answers_for(profile: str, solutions: dict[str, str], rng: np.random.Generator) -> dict[str, str]:
-    qids = [q.qid for q in QUESTIONS]
+def answer_cells(declared: AssignmentDeclaration, solutions: dict[str, str]) -> dict[str, str]:
+    """Each question's answer cell: the solution cell that assigns the question's variable."""
+    assigning = {grade_id: bound_names(ast.parse(python_source(code))) for grade_id, code in solutions.items()}
+    cells = {}
+    for question in declared.questions:
+        found = [grade_id for grade_id, names in assigning.items() if question.variable in names]
+        if not found:
+            raise CourseError(f"No solution cell of {declared.name!r} assigns {question.variable} ({question.qid}).")
+        cells[question.qid] = found[-1]
+    return cells
+
+
+def _answers_for(profile: str, declared: AssignmentDeclaration, solutions: dict[str, str],
+                 rng: np.random.Generator) -> dict[str, str]:
+    """Answer-cell code for one simulated student, keyed by question id."""
+    model = {qid: solutions[cell] for qid, cell in answer_cells(declared, solutions).items()}
     if profile in ("complete", "late_complete"):
-        return {q: solutions[f"{q}_answer"] for q in qids}
+        return model
     if profile == "infinite_loop":
-        answers = {q: solutions[f"{q}_answer"] for q in qids}
-        answers["q3"] = INFINITE_LOOP
-        return answers
+        return {**model, declared.endless_loop_question or declared.questions[0].qid: declared.endless_loop}
     # a partly right student: their ability decides how often they get a question right
     ability = rng.uniform(0.35, 0.85)
+    kinds = sorted(declared.near_misses)
     answers = {}
-    for q in qids:
+    for qid, code in model.items():
         draw = rng.random()
+        wrong = [declared.near_misses[kind][qid] for kind in kinds if qid in declared.near_misses[kind]]
         if draw < ability:
-            answers[q] = solutions[f"{q}_answer"]
-        elif draw < ability + (1 - ability) * 0.6:
-            answers[q] = NEAR_MISSES[rng.choice(["unit", "dtype"])][q]
+            answers[qid] = code
+        elif draw < ability + (1 - ability) * 0.6 and wrong:
+            answers[qid] = wrong[int(rng.integers(len(wrong)))]
         # else: left as the released stub (raise NotImplementedError)
     return answers
 
@@ -100,11 +115,13 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
         raise CourseError(f"The class simulator handles one notebook per assignment; found {len(sources)}.")
     source = sources[0]
     released = released_dir / source.name
+    declared = declaration(assignment)
     solutions = solution_code(source)
     roster = make_roster(n_students, seed)
     due = duedate or datetime(2025, 1, 10, 23, 59)
     rng = np.random.default_rng(seed + 1)
-    variables = {q.qid: q.variable for q in QUESTIONS}
+    cells = answer_cells(declared, solutions)
+    variables = {cells[q.qid]: q.variable for q in declared.questions}
     complete_ids = [s.student_id for s in roster if s.profile == "complete"]
 
     with course.gradebook() as gb:
@@ -127,11 +144,12 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
         if s.profile == "copied":
             answers = copied_answers(source, variables, other_student=complete_ids[0])
         elif s.profile == "late":
-            answers = _answers_for("late_complete" if rng.random() < 0.5 else "partial", solutions, rng)
+            answers = _answers_for("late_complete" if rng.random() < 0.5 else "partial", declared, solutions, rng)
         else:
-            answers = {} if s.profile == "blank" else _answers_for(s.profile, solutions, rng)
+            answers = {} if s.profile == "blank" else _answers_for(s.profile, declared, solutions, rng)
         memo = None if s.profile in ("blank", "infinite_loop") else _MEMO
         submitted_at = due + timedelta(hours=float(rng.uniform(2, 96))) if s.profile == "late" else on_time
+        answers = {cells.get(key, key): code for key, code in answers.items()}  # question id -> answer cell
         hand_in(s.student_id, fill_answers(released, answers, memo), submitted_at)
     return roster
 

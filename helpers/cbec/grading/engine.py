@@ -120,7 +120,7 @@ def grade_job(job: dict, plan: GradingPlan, worker: SandboxWorker) -> dict:
             cells[last]["outputs"].append({"output_type": "stream", "name": "stderr",
                                            "text": "[written outside Python]\n" + ran["raw_output"]})
     return {"status": status, "message": stopped if status != "completed" else "", "cells": cells,
-            "timed_out": timed_out, "isolation": ran.get("isolation", worker.isolation),
+            "timed_out": [job["labels"].get(str(i), f"cell {i + 1}") for i in timed_out], "isolation": ran.get("isolation", worker.isolation),
             "seconds": ran.get("seconds")}
 
 

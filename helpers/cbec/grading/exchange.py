@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cbec.grading.course import Course, CourseError
+from cbec.identity import STUDENT_ID_ENV
 
 
 class ExchangeError(CourseError):
@@ -73,7 +74,7 @@ class Student:
 
     def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
         self.home.mkdir(parents=True, exist_ok=True)
-        environment = {**os.environ, "HOME": str(self.home), "CBEC_STUDENT_ID": self.student_id,
+        environment = {**os.environ, "HOME": str(self.home), STUDENT_ID_ENV: self.student_id,
                        "JUPYTER_CONFIG_DIR": str(self.home / ".jupyter"),
                        "JUPYTER_DATA_DIR": str(self.home / ".local" / "share" / "jupyter")}
         command = [str(Path(sys.executable).parent / "nbgrader"), *args, "--course", self.course_id,

@@ -25,8 +25,7 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-HIDDEN_END = "### END HIDDEN TESTS"
+from cbec.grading.regions import HIDDEN_BEGIN, HIDDEN_END, solution_code
 _BUILTINS = frozenset(dir(builtins)) | {"get_ipython", "display", "__name__", "__file__"}
 
 
@@ -68,16 +67,14 @@ def load_plan(notebook_path: Path | str) -> GradingPlan:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # noqa: BLE001 - any unreadable file is the same problem
         raise PlanError(f"{path} is not a readable notebook: {error}") from None
-    setup, tests, order, solutions = {}, {}, [], {}
+    setup, tests, order = {}, {}, []
     defined: set[str] = set()
     for index, cell in enumerate(notebook.cells):
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta:
+        if cell.cell_type != "code" or not meta or meta.get("solution"):
             continue
         grade_id = meta.get("grade_id") or f"cell-{index}"
-        if meta.get("solution"):
-            solutions[grade_id] = cell.source
-        elif meta.get("grade"):
+        if meta.get("grade"):
             tests[grade_id] = TestCell(grade_id, cell.source, float(meta.get("points", 0)),
                                        _answers(cell, grade_id, defined, path))
             order.append(grade_id)
@@ -85,7 +82,7 @@ def load_plan(notebook_path: Path | str) -> GradingPlan:
             setup[grade_id] = cell.source
             defined |= bound_names(_parse(cell.source, grade_id, path))
             order.append(grade_id)
-    return GradingPlan(path.name, setup, tests, tuple(order), solutions)
+    return GradingPlan(path.name, setup, tests, tuple(order), solution_code(notebook))
 
 
 def check_plan(plan: GradingPlan) -> list[str]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
 
-from cbec.assignments.identity import STUDENT_ID_ENV
-from cbec.grading.regions import solution_code
+from cbec.grading.plan import load_plan, python_source
+from cbec.identity import assigned_student
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 
@@ -54,40 +52,25 @@ def write_submission(folder: Path, notebook_name: str, notebook: nbformat.Notebo
     return path
 
 
-@contextlib.contextmanager
-def _student_env(student_id: str):
-    previous = os.environ.get(STUDENT_ID_ENV)
-    os.environ[STUDENT_ID_ENV] = student_id
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(STUDENT_ID_ENV, None)
-        else:
-            os.environ[STUDENT_ID_ENV] = previous
-
-
 def solution_values(source: Path, student_id: str) -> dict[str, object]:
-    """Run the setup and solution cells for ``student_id`` in-process; return answer values.
+    """Run the set-up and solution cells for ``student_id`` in-process; return answer values.
 
     Used to build "copied" submissions: the right numbers, but somebody else's.
     """
-    notebook = nbformat.read(source, as_version=4)
+    plan = load_plan(source)
     namespace: dict[str, object] = {}
-    with _student_env(student_id):
-        for cell in notebook.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade_id") == "setup":
-                exec(compile(cell.source, "setup", "exec"), namespace)
-        for grade_id, code in solution_code(source).items():
-            exec(compile(code, grade_id, "exec"), namespace)
+    with assigned_student(student_id):
+        for grade_id, code in plan.setup.items():
+            exec(compile(python_source(code), grade_id, "exec"), namespace)
+        for grade_id, code in plan.solutions.items():
+            exec(compile(python_source(code), grade_id, "exec"), namespace)
     return namespace
 
 
 def copied_answers(source: Path, variables: dict[str, str], other_student: str) -> dict[str, str]:
     """Answer cells that hard-code ``other_student``'s correct results.
 
-    ``variables`` maps question id to answer variable (``{"q1": "gmv_usd", ...}``).
+    ``variables`` maps an answer cell (or question id) to its variable (``{"q1": "gmv_usd", ...}``).
     """
     values = solution_values(source, other_student)
     return {qid: f"{var} = {values[var]!r}  # copied from a classmate"

@@ -13,7 +13,7 @@ import contextlib
 import io
 import warnings
 
-from cbec.assignments.identity import assigned_student
+from cbec.identity import assigned_student
 from cbec.grading.answers import ChannelError, Unreadable, decode, describe_unreadable
 from cbec.grading.plan import GradingPlan, python_source
 

@@ -29,6 +29,7 @@ import time
 import warnings
 
 from cbec.grading.channel import FrameError, FrameReader, read_message, write_message
+from cbec.identity import STUDENT_ID_ENV
 
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -161,7 +162,7 @@ def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool, read
         _write_files(job.get("files", {}))
         os.environ.clear()
         os.environ.update({"HOME": home, "TMPDIR": "/tmp" if isolate else home, "PATH": job["path"],
-                           "LANG": "C.UTF-8", "CBEC_STUDENT_ID": job["student"], "MPLBACKEND": "agg",
+                           "LANG": "C.UTF-8", STUDENT_ID_ENV: job["student"], "MPLBACKEND": "agg",
                            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                            "NBGRADER_EXECUTION": "autograde", "PYTHONDONTWRITEBYTECODE": "1"})
         _limit_resources(limits)
@@ -210,18 +211,23 @@ def _reap(job: dict, shell, channel: int, raw: int, readable: list[str]) -> None
         if pid == runner:
             status = waited
             break
-    os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+    os._exit(_exit_code(status))
 
 
 # Supervision -------------------------------------------------------------------------
-def _describe_exit(status: int | None) -> str:
-    if status is None:
+def _exit_code(status: int) -> int:
+    """A wait status as a shell reports it: the exit code, or 128 + the signal's number."""
+    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _describe_exit(code: int | None) -> str:
+    """In words, how the submission ended, from its shell-style exit code."""
+    if code is None:
         return "was stopped by the grader"
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
+    if code > 128:
+        number = code - 128
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
         return f"crashed ({name})" if name != "SIGKILL" else "was killed (SIGKILL: out of memory or killed)"
-    code = os.WEXITSTATUS(status)
     return f"exited with code {code}" if code else "exited early (exit code 0)"
 
 
@@ -250,7 +256,7 @@ def supervise(job: dict, shell, isolate: bool, readable: list[str]) -> dict:
             os.write(pid_w, str(runner).encode())
             os.close(pid_w)
             _, status = os.waitpid(runner, 0)
-            os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+            os._exit(_exit_code(status))
         except BaseException as error:  # noqa: BLE001
             try:
                 os.write(2, f"grading sandbox: {error}\n".encode())
@@ -268,11 +274,10 @@ def supervise(job: dict, shell, isolate: bool, readable: list[str]) -> dict:
     if result["status"] == "running":
         if result["done"]:
             result["status"] = "completed"
-        elif code is not None and code >= 128:
-            result["status"], result["message"] = "crashed", _describe_exit(_status_from_code(code))
         else:
             result["status"] = "crashed"
-            result["message"] = result["message"] or _describe_exit(code << 8 if code is not None else None)
+            signalled = code is not None and code > 128  # the signal says more than any message
+            result["message"] = _describe_exit(code) if signalled or not result["message"] else result["message"]
     result["seconds"] = round(time.monotonic() - started, 3)
     for fd in (channel_r, raw_r):
         os.close(fd)
@@ -288,10 +293,6 @@ def _wait_briefly(pid: int, seconds: float = 2.0) -> int | None:
             return status
         time.sleep(0.005)
     return None
-
-
-def _status_from_code(code: int) -> int:
-    return code - 128  # a wait status whose signal number is ``code - 128``
 
 
 def _read_pid(fd: int) -> int | None:

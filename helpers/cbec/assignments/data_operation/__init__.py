@@ -7,6 +7,8 @@ nbgrader's hidden tests compute them from the student's own dataset at grading t
 from __future__ import annotations
 
 from cbec.assignments.checks import Checks, Question
+from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.assignments.declaration import AssignmentDeclaration
 
 ASSIGNMENT = "data_operation"
 NOTEBOOK = "data_operation.ipynb"
@@ -34,4 +36,7 @@ MANUAL_POINTS = 10
 
 check = Checks(QUESTIONS)
 
-__all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "check"]
+DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
+                                    endless_loop_question="q3")
+
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "DECLARATION", "check"]

@@ -4,7 +4,7 @@ Each entry is the code a student might write in the answer cell.  ``unit`` mista
 the wrong currency, scale or definition; ``dtype`` mistakes have the right number in the
 wrong type (a Series, an array, a string, an unrounded float).  The simulated class draws
 on them too.  Copying another student's numbers is built at run time
-(:func:`cbec.grading.classroom.copied_answers`).
+(:func:`cbec.grading.submissions.copied_answers`).
 """
 
 NEAR_MISSES: dict[str, dict[str, str]] = {

@@ -10,7 +10,8 @@ from traitlets import Unicode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor  # enabled by default, unlike nbconvert's
 
-from cbec.grading.plan import HIDDEN_BEGIN, HIDDEN_END, split_hidden
+from cbec.grading.plan import split_hidden
+from cbec.grading.regions import HIDDEN_BEGIN, HIDDEN_END
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

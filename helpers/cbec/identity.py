@@ -1,5 +1,8 @@
 """Who is the student? Resolve the identity a personal dataset is derived from.
 
+Shared by the assignments (whose data it is), the grader (whose work it is grading) and the
+exchange (who hands in).
+
 Order of precedence, chosen so that grading can never be fooled by a student's settings:
 
 0. The student the trusted grader is checking (:func:`assigned_student`), in the grading
