@@ -44,8 +44,9 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Feedback must not reveal hidden tests (nbgrader issue 1363): strip them before rendering.
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "cbec.grading.preprocessors.HideHiddenTests",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+# Its pages load nothing from a CDN (math is written as MathML) and are titled per student.
+from cbec.grading.preprocessors import FEEDBACK_PIPELINE  # noqa: E402
+from cbec.reporting.pages import offline_html_config  # noqa: E402
+
+c.GenerateFeedback.preprocessors = FEEDBACK_PIPELINE
+c.merge(offline_html_config())

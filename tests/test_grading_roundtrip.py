@@ -7,6 +7,7 @@ kernels), and every test reads its own student's result from the real gradebook.
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -118,6 +119,29 @@ def test_feedback_shows_scores_but_never_hidden_tests(graded):
         leaked = [line for line in hidden if len(line) > 15 and line in page]
         assert leaked == []
     assert "Hidden tests did not pass" in _visible_text(outcomes["unitslip"].path)
+
+
+def test_feedback_pages_work_offline_and_say_whose_they_are(graded):
+    course, _ = graded
+    [outcome] = generate_feedback(course, ASSIGNMENT, students=["unitslip"], progress=False)
+    page = outcome.path.read_text(encoding="utf-8")
+    assert re.findall(r'(?:src|href)="(https?:)?//', page) == [], "feedback must load nothing from the network"
+    assert "<math" in page and "$$" not in page, "the notebook's formulas are written as MathML"
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert title.endswith("feedback for unitslip") and "assignment" in title.lower()
+    assert "white-space: pre-wrap" in page, "long messages wrap instead of being cut at the edge"
+
+
+def test_feedback_is_rewritten_after_a_regrade_and_kept_otherwise(graded):
+    course, _ = graded
+    [first] = generate_feedback(course, ASSIGNMENT, students=["solver"], progress=False)
+    [again] = generate_feedback(course, ASSIGNMENT, students=["solver"], progress=False)
+    assert again.status == "kept"
+    autograded = course.autograded / "solver" / ASSIGNMENT / NOTEBOOK
+    later = first.path.stat().st_mtime + 5
+    os.utime(autograded, (later, later))
+    [after] = generate_feedback(course, ASSIGNMENT, students=["solver"], progress=False)
+    assert after.status == "written"
 
 
 def _visible_text(page: Path) -> str:

@@ -114,10 +114,13 @@ class Course:
         config = loader.load_config()
         config.CourseDirectory.root = str(self.root)
         config.CourseDirectory.db_url = self.db_url
-        from cbec.grading.preprocessors import AUTOGRADE_PIPELINE, SANITIZE_PIPELINE
+        from cbec.grading.preprocessors import AUTOGRADE_PIPELINE, FEEDBACK_PIPELINE, SANITIZE_PIPELINE
+        from cbec.reporting.pages import offline_html_config
 
         config.Autograde.sanitize_preprocessors = SANITIZE_PIPELINE
         config.Autograde.autograde_preprocessors = AUTOGRADE_PIPELINE  # the sandboxed engine, always
+        config.GenerateFeedback.preprocessors = FEEDBACK_PIPELINE  # never shows hidden tests
+        config.merge(offline_html_config())
         for key, value in overrides.items():
             section, trait = key.split("__")
             config[section][trait] = value

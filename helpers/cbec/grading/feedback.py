@@ -28,7 +28,7 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
     for student_id in tqdm(wanted, desc="Writing feedback", unit="student", disable=not progress):
         folder = course.feedback / student_id / assignment
         existing = sorted(folder.glob("*.html"))
-        if existing and not regenerate:
+        if existing and not regenerate and _up_to_date(existing, course, student_id, assignment):
             outcomes.append(FeedbackOutcome(student_id, "kept", existing[0], "already written"))
             continue
         result = course.api.generate_feedback(assignment, student_id, force=True)
@@ -39,3 +39,10 @@ def generate_feedback(course: Course, assignment: str, students: list[str] | Non
             last = (result.get("error") or result.get("log") or "").strip().splitlines()
             outcomes.append(FeedbackOutcome(student_id, "failed", None, last[-1] if last else "no HTML written"))
     return outcomes
+
+
+def _up_to_date(pages: list[Path], course: Course, student_id: str, assignment: str) -> bool:
+    """Feedback newer than the student's autograded work and every grade (a hand grade too)."""
+    written = min(page.stat().st_mtime for page in pages)
+    sources = [*(course.autograded / student_id / assignment).glob("*.ipynb"), Path(course.db_url.removeprefix("sqlite:///"))]
+    return all(written >= source.stat().st_mtime for source in sources if source.exists())

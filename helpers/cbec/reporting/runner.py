@@ -17,6 +17,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from cbec import paths
+from cbec.reporting.pages import page_title
 
 
 class ReportConfigError(ValueError):
@@ -125,23 +126,14 @@ def export_html(notebook: Path, target: Path, title: str | None = None) -> Path:
     The page is titled ``title``, else by the notebook's first heading.
     """
     import nbformat
-    from nbconvert import HTMLExporter
+
+    from cbec.reporting.pages import report_exporter
 
     executed = nbformat.read(notebook, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = report_exporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": title or page_title(executed)}})
     target.write_text(body, encoding="utf-8")
     return target
-
-
-def page_title(notebook, fallback: str = "CBEC Lab report") -> str:
-    """The text of the notebook's first level-one heading."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip().replace("*", "")
-    return fallback
 
 
 def run_reports(specs: list[ReportSpec], out_root: Path | None = None, overrides: dict | None = None,
