@@ -9,11 +9,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv clean-generated benchmark coverage-study help
+.PHONY: demo test site venv clean-generated benchmark coverage-study help
 
 help:
 	@echo "make demo   - create .venv, then run the instructor cycle end to end"
 	@echo "make test   - create .venv, then run the whole test suite"
+	@echo "make site   - build the course website (executed lectures) into site/"
 	@echo "make benchmark - run the performance comparisons under benchmarks/"
 	@echo "make coverage-study - do 95% intervals cover the simulator's true effects? (200 seeds)"
 
@@ -33,6 +34,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+site: $(STAMP)
+	$(BIN)/cbec site
+
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
 	$(BIN)/python benchmarks/bench_reports.py
@@ -43,4 +47,4 @@ coverage-study: $(STAMP)
 
 clean-generated:
 	rm -rf data/generated reports assignments/release assignments/submitted \
-	       assignments/autograded assignments/feedback assignments/gradebook.db
+	       assignments/autograded assignments/feedback assignments/gradebook.db site build

@@ -145,6 +145,19 @@ def cmd_report(args) -> int:
     return EXIT_OK if all(r.ok for r in runs) else EXIT_PARTIAL
 
 
+def cmd_site(args) -> int:
+    from cbec.site import SiteError, build_site
+
+    try:
+        built = build_site(out=args.out, execute=not args.no_execute, progress=not args.quiet)
+    except SiteError as error:
+        print(f"cbec site: {error}", file=sys.stderr)
+        return EXIT_PARTIAL
+    print(f"Course website: {built.pages} pages, no broken links, built in {built.seconds:.0f} s.")
+    print(f"Open {built.index} in a browser (it needs no network).")
+    return EXIT_OK
+
+
 def cmd_demo(args) -> int:
     """The whole instructor cycle, then every report (grade summary and programme evaluation).
 
@@ -320,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="report configuration (default: analysis/reports.yml)")
     p.add_argument("--out", type=Path, help="output folder (default: reports/)")
     p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+
+    p = add("site", cmd_site, "Build the course website: every module's lectures, executed, offline.")
+    p.add_argument("--out", type=Path, help="output folder (default: site/)")
+    p.add_argument("--no-execute", action="store_true", help="do not run the lectures (a quick look at the layout)")
 
     p = add("demo", cmd_demo, "Run the whole instructor cycle end to end on a simulated class.")
     assignment_arg(p)
