@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test site venv clean-generated benchmark coverage-study help
+.PHONY: demo test site venv chromium clean-generated benchmark coverage-study help
 
 help:
 	@echo "make demo   - create .venv, then run the instructor cycle end to end"
@@ -31,8 +31,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cbec demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The browser tests drive the system's Chromium (Playwright's own download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CBEC_CHROMIUM" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: run 'sudo apt-get install chromium' (or set CBEC_CHROMIUM)"; exit 2; \
+	  fi; }
 
 site: $(STAMP)
 	$(BIN)/cbec site

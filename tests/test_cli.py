@@ -18,7 +18,7 @@ def cbec(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("command", ["data", "release", "collect", "simulate-class", "autograde", "feedback", "report", "demo"])
+@pytest.mark.parametrize("command", ["data", "release", "collect", "simulate-class", "autograde", "feedback", "report", "site", "demo"])
 def test_every_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])
@@ -123,3 +123,16 @@ def test_own_csv_report_reads_the_file_in_the_users_folder(tmp_path, monkeypatch
     assert done.returncode == EXIT_OK, done.stdout + done.stderr
     summary = json.loads((tmp_path / "reports" / "program_evaluation" / "summary.json").read_text())
     assert summary["n"] == len(pd.read_csv(tmp_path / "my_students.csv"))
+
+
+def test_site_builds_and_never_replaces_a_folder_that_is_not_a_site(tmp_path, capsys):
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("months of work")
+    assert main(["site", "--no-execute", "--out", str(mine)]) == EXIT_BROKEN
+    assert "is not an earlier build of the site" in capsys.readouterr().err
+    assert (mine / "thesis.tex").read_text() == "months of work"
+    out = tmp_path / "site"
+    assert main(["-q", "site", "--no-execute", "--out", str(out)]) == EXIT_OK
+    assert (out / "index.html").is_file() and "no broken links" in capsys.readouterr().out
+    assert main(["-q", "site", "--no-execute", "--out", str(out)]) == EXIT_OK  # an earlier build is replaced

@@ -50,6 +50,20 @@ def test_students_behind_names_the_reason():
         students_behind(grades, threshold=50)
 
 
+def test_a_grading_log_without_any_message_is_read(tmp_path):
+    """Every submission graded: the log's message column is empty, and pandas reads it as floats."""
+    grades = _grades({"strong": {"q1": 10}, "weak": {"q1": 0}})
+    pd.DataFrame({"student_id": ["strong", "weak"], "status": ["graded", "graded"], "message": ["", ""]}).to_csv(
+        tmp_path / "log.csv", index=False)
+    log = pd.read_csv(tmp_path / "log.csv")
+    assert log["message"].dtype == float
+    behind = students_behind(grades, threshold=0.5, grading_log=log).set_index("student_id")
+    assert list(behind.index) == ["weak"]
+    log.loc[1, "status"] = "corrupt"
+    behind = students_behind(grades, threshold=0.5, grading_log=log).set_index("student_id")
+    assert behind.loc["weak", "reason"] == "corrupt: "
+
+
 def test_gradebook_errors_say_what_to_do(tmp_path, graded):
     with pytest.raises(GradebookError, match="cbec autograde"):
         load_assignment_grades(tmp_path / "none.db", ASSIGNMENT)

@@ -8,16 +8,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.site import broken_links, build_site, course_modules
+from cbec.site import SiteError, broken_links, build_site, course_modules
 from cbec.site.modules import CourseModule
 
 REMOTE_LOAD = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//')
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("site")
-    return build_site(out=folder / "html", stage=folder / "src", progress=False)
+@pytest.fixture
+def site(built_site):
+    return built_site
 
 
 @pytest.mark.xdist_group("site")
@@ -88,6 +87,17 @@ def test_modules_are_the_numbered_folders_with_a_readme(tmp_path):
     assert [m.slug for m in found] == ["01_platform_operation", "02_data_operation"]
     assert [m.assignment for m in found] == [None, "data_operation"]
     assert isinstance(found[0], CourseModule) and found[0].title == "Module 1: Platform"
+
+
+def test_a_lecture_that_fails_stops_the_build_and_is_named(tmp_path):
+    module = tmp_path / "modules" / "09_broken_module"
+    module.mkdir(parents=True)
+    (module / "README.md").write_text("# Module 9: Broken\n\nA module whose lecture fails.\n")
+    lecture = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 1. Failing"),
+                                              nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(lecture, module / "01_failing.ipynb")
+    with pytest.raises(SiteError, match="01_failing"):
+        build_site(out=tmp_path / "html", modules_root=tmp_path / "modules", progress=False)
 
 
 def test_a_module_without_a_readme_is_named_in_the_error(tmp_path):

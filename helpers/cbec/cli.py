@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cbec {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (UserError, CourseError, GradebookError, ReportConfigError, StudentIdError,
-            SandboxUnavailable, FileNotFoundError, ValueError) as error:
+            SandboxUnavailable, FileNotFoundError, FileExistsError, ValueError) as error:
         print(f"cbec {args.command}: {error}", file=sys.stderr)
         return EXIT_BROKEN
     except KeyboardInterrupt:

@@ -27,7 +27,14 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
 class StudentIdError(RuntimeError):
-    """Raised when no usable student identity is available."""
+    """Raised when no usable student identity is available.
+
+    In a notebook it shows as its message alone (IPython asks ``_render_traceback_``): the
+    student needs the instructions, not a traceback into this package.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 _assigned: list[str] = []

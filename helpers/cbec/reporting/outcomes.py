@@ -60,7 +60,9 @@ def students_behind(grades: AssignmentGrades, threshold: float = 0.5,
     problems = {}
     if grading_log is not None and len(grading_log):
         bad = grading_log[grading_log["status"].isin(["corrupt", "incomplete", "failed"])]
-        problems = dict(zip(bad["student_id"], bad["status"] + ": " + bad["message"].fillna("")))
+        # a log where every message is empty is read as floats (all NaN): make it text first
+        messages = bad["message"].astype("string").fillna("")
+        problems = dict(zip(bad["student_id"], bad["status"].astype("string") + ": " + messages))
     for sid, row in students.iterrows():
         if sid in problems:
             reasons[sid].append(problems[sid])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 import shutil
 import tempfile
 import time
@@ -37,21 +39,29 @@ class SiteBuild:
 
 
 def build_site(out: Path | None = None, stage: Path | None = None, execute: bool = True,
-               progress: bool = True) -> SiteBuild:
-    """Build the site into ``out`` (default ``site/``); raise :class:`SiteError` on any problem."""
+               progress: bool = True, modules_root: Path | None = None) -> SiteBuild:
+    """Build the site of the modules in ``modules_root`` (default ``course_modules/``) into
+    ``out`` (default ``site/``); raise :class:`SiteError` on any problem."""
     started = time.perf_counter()
-    root = paths.project_root()
-    out = Path(out or root / "site").resolve()
-    stage = Path(stage or root / "build" / "site-src").resolve()
-    modules = course_modules()
+    out = Path(out or paths.project_root() / "site").resolve()
+    _check_replaceable(out)
+    modules = course_modules(modules_root)
     if not modules:
-        raise FileNotFoundError(f"No course modules under {paths.course_modules_dir()}: "
+        raise FileNotFoundError(f"No course modules under {modules_root or paths.course_modules_dir()}: "
                                 "each module is a folder named NN_<name>/ with a README.md and lectures.")
     say = print if progress else (lambda *a, **k: None)
-    say(f"Staging {len(modules)} module(s) in {_shown(stage, root)}")
-    _stage(modules, stage)
-    say(f"Building the site (executing {sum(len(m.lectures) for m in modules)} lectures) ...")
-    warnings = _sphinx(stage, out, execute, progress)
+    with contextlib.ExitStack() as stack:
+        stage = Path(stage).resolve() if stage else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cbec-site-src-")))
+        say(f"Staging {len(modules)} module(s) with their assignments' student versions")
+        _stage(modules, stage)
+        say(f"Building the site{f' (executing {sum(len(m.lectures) for m in modules)} lectures)' if execute else ''} ...")
+        # built beside the staged source (MyST-NB keeps executed notebooks next to the output
+        # folder), then moved into place
+        built = stage / "_build" / "html"
+        warnings = _sphinx(stage, built, execute, progress)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.move(built, out)
     if warnings:
         raise SiteError("The site built with warnings (a broken reference, a failed cell or bad markup):\n  "
                         + "\n  ".join(warnings[:30]))
@@ -62,8 +72,11 @@ def build_site(out: Path | None = None, stage: Path | None = None, execute: bool
     return SiteBuild(out, pages, time.perf_counter() - started)
 
 
-def _shown(path: Path, root: Path) -> str:
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+def _check_replaceable(out: Path) -> None:
+    """``out`` is rebuilt from scratch, so it must be empty or an earlier build (never a user's folder)."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / ".buildinfo").exists())):
+        raise FileExistsError(f"{out} exists and is not an earlier build of the site: choose another --out "
+                              "(the folder is replaced on every build).")
 
 
 # Staging -------------------------------------------------------------------------------
@@ -142,13 +155,17 @@ def _sphinx(stage: Path, out: Path, execute: bool, progress: bool) -> list[str]:
     from sphinx.application import Sphinx
     from sphinx.util.docutils import docutils_namespace
 
-    if out.exists():
-        shutil.rmtree(out)
     warnings = io.StringIO()
     overrides = {} if execute else {"nb_execution_mode": "off"}
     with docutils_namespace():
         app = Sphinx(str(stage), str(stage), str(out), str(stage / ".doctrees"), "html",
                      confoverrides=overrides, status=None if not progress else io.StringIO(),
                      warning=warnings, freshenv=True, keep_going=True)
-        app.build()
+        try:
+            app.build()
+        except Exception as error:  # MyST-NB stops the build on the first failing cell
+            failed = Path(str(error)).relative_to(stage) if str(error).startswith(str(stage)) else str(error)
+            cause = re.sub(r"\x1b\[[0-9;]*m", "", str(error.__cause__ or "")).strip().splitlines()
+            raise SiteError(f"Lecture {failed} failed while the site was built; run it in JupyterLab to see why.\n"
+                            + "\n".join(cause[-8:])) from error
     return [line for line in warnings.getvalue().splitlines() if line.strip()]

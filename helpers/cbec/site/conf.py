@@ -30,4 +30,4 @@ html_theme_options = {
 html_last_updated_fmt = None
 html_static_path = [str(_Path(__file__).with_name("static"))]
 html_css_files = ["cbec.css"]
-exclude_patterns = [".doctrees", "**/.ipynb_checkpoints"]
+exclude_patterns = [".doctrees", "_build", "jupyter_execute", "**/.ipynb_checkpoints"]
