@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import datetime, timezone
 
 import nbformat
 import pandas as pd
@@ -22,7 +23,7 @@ from cbec.assignments.declaration import declaration
 from cbec.grading import autograde_class, generate_feedback
 from cbec.grading.exchange import Student, collect, exchange_root, release_to_exchange
 from cbec.grading.regions import solution_code
-from cbec.grading.submissions import fill_answers
+from cbec.grading.submissions import fill_answers, write_submission
 from cbec.reporting.gradebook import load_assignment_grades
 from cbec.reporting.runner import load_specs, run_reports, select
 from tests.browser import block_network, jupyter_lab
@@ -181,10 +182,18 @@ def test_an_instructor_grades_the_memo_in_formgrader_and_the_report_shows_it(han
     expect(page.locator("body")).to_contain_text("bob")
     assert attempted == [], f"the report page reached for the network: {attempted}"
 
-    [feedback] = generate_feedback(course, ASSIGNMENT, students=["bob"], progress=False)
+    # carol slips on units everywhere: her feedback is full of hidden-test messages
+    released = course.release / ASSIGNMENT / DECLARATION.notebook
+    write_submission(course.submitted / "carol" / ASSIGNMENT, DECLARATION.notebook,
+                     fill_answers(released, DECLARATION.near_misses["unit"]), datetime.now(timezone.utc))
+    autograde_class(course, ASSIGNMENT, students=["carol"], progress=False)
+    [feedback] = generate_feedback(course, ASSIGNMENT, students=["carol"], progress=False)
     page.goto(feedback.path.as_uri())
-    expect(page).to_have_title(f"{_first_heading(course)} — feedback for bob")
+    expect(page).to_have_title(f"{_first_heading(course)} — feedback for carol")
+    expect(page.locator("body")).to_contain_text("Hidden tests did not pass")
     _assert_math_rendered(page)
+    cut = page.evaluate("[...document.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 1).length")
+    assert cut == 0, "a message in the feedback runs past the edge of its box"
     assert attempted == [], f"the feedback page reached for the network: {attempted}"
 
 
