@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -157,7 +158,7 @@ def _sphinx(stage: Path, out: Path, execute: bool, progress: bool) -> list[str]:
 
     warnings = io.StringIO()
     overrides = {} if execute else {"nb_execution_mode": "off"}
-    with docutils_namespace():
+    with docutils_namespace(), _quiet_kernels():
         app = Sphinx(str(stage), str(stage), str(out), str(stage / ".doctrees"), "html",
                      confoverrides=overrides, status=None if not progress else io.StringIO(),
                      warning=warnings, freshenv=True, keep_going=True)
@@ -169,3 +170,22 @@ def _sphinx(stage: Path, out: Path, execute: bool, progress: bool) -> list[str]:
             raise SiteError(f"Lecture {failed} failed while the site was built; run it in JupyterLab to see why.\n"
                             + "\n".join(cause[-8:])) from error
     return [line for line in warnings.getvalue().splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def _quiet_kernels():
+    """Lecture kernels with a clean IPython profile that logs errors only (not ipykernel's
+    notice, on every kernel start, that local TCP is unencrypted)."""
+    with tempfile.TemporaryDirectory(prefix="cbec-ipython-") as folder:
+        profile = Path(folder) / "profile_default"
+        profile.mkdir()
+        (profile / "ipython_kernel_config.py").write_text('c.IPKernelApp.log_level = "ERROR"\n')
+        before = os.environ.get("IPYTHONDIR")
+        os.environ["IPYTHONDIR"] = folder
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("IPYTHONDIR", None)
+            else:
+                os.environ["IPYTHONDIR"] = before
