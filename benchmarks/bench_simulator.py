@@ -15,7 +15,7 @@ import time
 
 import pandas as pd
 
-from cbec.sim import StoreConfig, simulate_store
+from cbec.modules.data_operation.store import StoreConfig, simulate_store
 
 LINES_PER_1000_SESSIONS = 1000 / 4000 * 84_000 / 730  # measured on the default store (~28.8 lines/day)
 
@@ -31,7 +31,7 @@ def vectorised_lines_only(target_lines: int) -> tuple[int, float]:
     """The same stage the naive loop does (order lines for given orders), vectorised."""
     import numpy as np
 
-    from cbec.sim.store import _order_lines
+    from cbec.modules.data_operation.store import _order_lines
 
     store = simulate_store(StoreConfig(seed=2, days=365, base_daily_sessions=4000))
     reps = max(1, target_lines // max(len(store.order_lines), 1))
@@ -73,7 +73,7 @@ def main() -> None:
     vec_lines, vec_s = vectorised(args.lines)
     stage_lines, stage_s = vectorised_lines_only(args.lines)
     naive_lines, naive_s = naive(args.naive_lines)
-    rows = [("cbec.sim.simulate_store, whole store", vec_lines, vec_s),
+    rows = [("cbec.modules.data_operation.store.simulate_store, whole store", vec_lines, vec_s),
             ("cbec order-line stage alone", stage_lines, stage_s),
             ("naive per-order loop, order lines only", naive_lines, naive_s)]
     print(f"{'generator':<42}{'order lines':>12}{'seconds':>10}{'lines/s':>14}")

@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
-from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
-from cbec.assignments.variants import variant_config
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.modules.data_operation.variants import variant_config
 from cbec.grading import Course, autograde_class, copy_course, release_assignment
 from cbec.grading.regions import solution_code
 from cbec.grading.submissions import copied_answers, fill_answers, write_submission

@@ -75,11 +75,10 @@ sys.setprofile(lambda *a: None)
 """ + _WRONG_ANSWERS),
     Attack("rebind_student_dataset", "student_dataset rebound to a classmate's data, then honest code", """
 from pathlib import Path
-import cbec.assignments as _assignments
-from cbec.assignments import datasets as _datasets
-_real = _datasets.student_dataset
+from cbec.modules.data_operation import assignment as _assignment
+_real = _assignment.student_dataset
 student_dataset = lambda *args, **kwargs: _real("{classmate}", cwd=Path("/"))
-_assignments.student_dataset = _datasets.student_dataset = student_dataset
+_assignment.student_dataset = student_dataset
 store = student_dataset()
 orders, order_lines, sessions = store.orders, store.order_lines, store.sessions
 returns, products = store.returns, store.products
@@ -98,9 +97,9 @@ gmv_usd = float(orders["gmv_usd"].sum())
 """, solve_others=True),
     Attack("sys_modules_and_builtins", "sys.modules and builtins edited: checks pass, isinstance lies", """
 import builtins, sys, types
-fake = types.ModuleType("cbec.assignments.data_operation")
+fake = types.ModuleType("cbec.modules.data_operation.assignment")
 fake.check = types.SimpleNamespace(**{{f"q{{i}}": (lambda *a: None) for i in range(1, 11)}})
-sys.modules["cbec.assignments.data_operation"] = fake
+sys.modules["cbec.modules.data_operation.assignment"] = fake
 builtins.isinstance = lambda *args: True
 sys.modules["math"].isclose = lambda *a, **k: True
 """ + _WRONG_ANSWERS),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cbec.assignments.checks import AnswerCheckError
-from cbec.assignments.data_operation import MANUAL_POINTS, QUESTIONS, check
+from cbec.modules.data_operation.assignment import MANUAL_POINTS, QUESTIONS, check
 
 
 def test_points_add_up_to_one_hundred():

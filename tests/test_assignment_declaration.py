@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cbec.assignments.checks import Question
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
 from cbec.assignments.declaration import AssignmentDeclaration, UnknownAssignmentError, declaration
 from cbec.grading import CourseError
 from cbec.grading.classroom import answer_cells
@@ -19,7 +19,7 @@ def test_the_data_operation_declaration_is_found_by_name():
 
 
 def test_an_undeclared_assignment_says_what_to_add():
-    with pytest.raises(UnknownAssignmentError, match="add helpers/cbec/assignments/no_such/__init__.py"):
+    with pytest.raises(UnknownAssignmentError, match="add helpers/cbec/modules/no_such/assignment.py"):
         declaration("no_such")
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
-from cbec.assignments import StudentIdError, resolve_student_id, student_dataset
+from cbec.assignments import StudentIdError, resolve_student_id
+from cbec.modules.data_operation.assignment import student_dataset
 from cbec.identity import STUDENT_ID_ENV
-from cbec.assignments.variants import variant_config, variant_seed
+from cbec.assignments.variants import variant_seed
+from cbec.modules.data_operation.variants import variant_config
 
 
 @pytest.fixture(autouse=True)
@@ -44,10 +48,19 @@ def test_malformed_ids_are_rejected_by_name(bad, tmp_path):
 
 
 def test_variant_seed_is_stable_across_processes():
-    # sha256-based, so it does not depend on PYTHONHASHSEED
-    assert variant_seed("alice", "data_operation") == variant_seed("alice", "data_operation")
+    """Two interpreters with different hash salts (PYTHONHASHSEED) derive the same seed and store."""
+    import subprocess
+    import sys
+
+    probe = ("from cbec.assignments.variants import variant_seed; "
+             "from cbec.modules.data_operation.variants import variant_config; "
+             "print(variant_seed('alice', 'data_operation'), hash('alice'), variant_config('alice', 'data_operation'))")
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": salt}).stdout.split(" ", 2) for salt in ("1", "2")]
+    assert runs[0][1] != runs[1][1], "the two processes should hash strings differently"
+    assert runs[0][0] == runs[1][0] == str(variant_seed("alice", "data_operation"))
+    assert runs[0][2] == runs[1][2] == f"{variant_config('alice', 'data_operation')}\n"
     assert variant_seed("alice", "data_operation") != variant_seed("alice", "other_assignment")
-    assert variant_config("alice", "data_operation") == variant_config("alice", "data_operation")
 
 
 def test_same_id_same_data_and_different_ids_different_answers(tmp_path):

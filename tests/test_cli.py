@@ -111,7 +111,7 @@ def test_file_parameters_resolve_against_the_current_folder(tmp_path, monkeypatc
 def test_own_csv_report_reads_the_file_in_the_users_folder(tmp_path, monkeypatch):
     import pandas as pd
 
-    from cbec.sim import simulate_programme
+    from cbec.evaluation.simulation import simulate_programme
 
     monkeypatch.chdir(tmp_path)
     simulate_programme().to_csv(tmp_path / "my_students.csv", index=False)

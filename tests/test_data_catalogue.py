@@ -46,7 +46,7 @@ def test_unknown_dataset_lists_the_available_ones():
 def test_schema_error_names_every_missing_column_and_wrong_type():
     frame = pd.DataFrame({"customer_id": ["1"], "date": ["1997-01-01"]})
     with pytest.raises(SchemaError) as error:
-        data.SCHEMAS["transactions"].validate(frame)
+        data.entries()["cdnow_sample"].schemas["transactions"].validate(frame)
     message = str(error.value)
     assert "quantity" in message and "amount" in message and "date (expected datetime" in message
 
@@ -64,3 +64,11 @@ def test_materialise_round_trip_and_skip_when_up_to_date(tmp_path):
 def test_missing_materialised_dataset_says_what_to_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="cbec data"):
         data.load_materialised("store", tmp_path)
+
+
+def test_one_catalogue_holds_every_module_and_the_evaluation_datasets():
+    names = set(data.entries())
+    assert {"store", "cdnow_sample", "cdnow_master", "programme", "spector"} <= names
+    students = data.load("spector")["students"]
+    assert len(students) == 32 and {"PSI", "GRADE"} <= set(students.columns)
+    assert data.catalogue().loc["store", "tables"].startswith("products, customers")

@@ -13,7 +13,7 @@ from cbec.evaluation.datasets import load_table
 from cbec.evaluation.funnel import participation_funnel, share_with_interval
 from cbec.evaluation.gains import gain_category, hake_gains
 from cbec.evaluation.survey import cronbach_alpha, item_summary
-from cbec.sim import ProgrammeConfig, programme_truth, simulate_programme
+from cbec.evaluation.simulation import ProgrammeConfig, programme_truth, simulate_programme
 
 
 def wilson_by_hand(k, n, z=1.959963984540054):

@@ -9,7 +9,7 @@ import yaml
 
 from cbec.cli import main
 from cbec.reporting.runner import load_specs, run_reports, select
-from cbec.sim import programme_truth
+from cbec.evaluation.simulation import programme_truth
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("evaluation_reports")]
 EVALUATION_REPORTS = ["program_evaluation", "platinum_cup_2020", "competition_awards", "spector_psi"]

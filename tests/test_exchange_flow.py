@@ -10,8 +10,8 @@ import re
 import nbformat
 import pytest
 
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
-from cbec.assignments.data_operation.near_misses import NEAR_MISSES
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.near_misses import NEAR_MISSES
 from cbec.grading import autograde_class, generate_feedback
 from cbec.grading.exchange import Student, collect, exchange_root, release_feedback, release_to_exchange
 from cbec.grading.submissions import fill_answers

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cbec.assignments.checks import Question
-from cbec.assignments.data_operation.exercises import EXERCISES
+from cbec.modules.data_operation.exercises import EXERCISES
 from cbec.exercises import SOLUTION_AFTER_ENV, Exercise
 
 SESSIONS = pd.DataFrame({"traffic_source": ["ads", "ads", "email", "organic"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
 from cbec.cli import EXIT_BROKEN, main
 from cbec.grading import Course, autograde_class
 from cbec.grading.autograde import read_log

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
 from cbec.grading import Course, CourseError, release_assignment
 from cbec.grading.plan import PlanError, check_plan, load_plan, split_hidden
 from cbec.grading.preprocessors import HideHiddenTests

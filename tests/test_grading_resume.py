@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
 from cbec.grading import Course
 from cbec.grading.autograde import COMPLETE_MARKER, read_log
 from cbec.grading.submissions import fill_answers

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.assignments.data_operation import MANUAL_POINTS, NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.assignment import MANUAL_POINTS, NOTEBOOK, QUESTIONS
 from cbec.grading import Course, autograde_class, find_leaks, generate_feedback
 from cbec.grading.regions import hidden_test_lines, solution_lines
 from tests.graded_class import ASSIGNMENT

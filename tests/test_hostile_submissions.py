@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.assignments.data_operation import NOTEBOOK, QUESTIONS
-from cbec.assignments.variants import variant_config
+from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
+from cbec.modules.data_operation.variants import variant_config
 from cbec.grading import Course, autograde_class, generate_feedback
 from cbec.grading.regions import hidden_test_lines
 from cbec.grading.submissions import fill_answers

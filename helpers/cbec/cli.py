@@ -179,12 +179,12 @@ def cmd_demo(args) -> int:
         ("Render the reports", cmd_report,
          dict(names=None, parameter=None, config=None, out=None, workers=2)),
     ]
-    codes = []
+    codes = {}
     started = time.perf_counter()
     for number, (title, command, extra) in enumerate(stages, start=1):
         print(f"\n[{number}/{len(stages)}] {title}", flush=True)
         stage_args = argparse.Namespace(**{**vars(args), **extra})
-        codes.append(command(stage_args))
+        codes[command] = command(stage_args)
     course = _course(args)
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Where everything is:")
     for label, where in [
@@ -199,8 +199,14 @@ def cmd_demo(args) -> int:
         ("all reports", paths.reports_dir() / "index.html"),
     ]:
         print(f"  {label:<22} {where}")
-    if EXIT_PARTIAL in codes:
+    if codes.get(cmd_autograde) == EXIT_PARTIAL:
+        # the simulated class includes a corrupt file and an endless loop on purpose
         print("Some submissions could not be graded (listed above); everyone else was graded.")
+    failed = [command.__name__.removeprefix("cmd_") for command, code in codes.items()
+              if code != EXIT_OK and command is not cmd_autograde]
+    if failed:
+        print(f"Problems in: {', '.join(failed)} (listed above).", file=sys.stderr)
+        return EXIT_PARTIAL
     return EXIT_OK
 
 
@@ -349,6 +355,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def exit_code_for(error: BaseException) -> int | None:
+    """The exit code of an error a user can act on (its message says how), or ``None`` for a bug.
+
+    The one map from errors to exit codes: wrong usage is 2, unusable input (course, data,
+    configuration, sandbox) is 4.
+    """
+    from cbec.assignments.declaration import UnknownAssignmentError
+    from cbec.data.catalogue import UnknownDatasetError
+    from cbec.data.schemas import SchemaError
+    from cbec.grading.course import CourseError
+    from cbec.grading.sandbox import SandboxUnavailable
+    from cbec.identity import StudentIdError
+    from cbec.reporting.gradebook import GradebookError
+    from cbec.reporting.runner import ReportConfigError
+
+    codes = [
+        (UsageError, EXIT_USAGE),
+        ((UserError, CourseError, GradebookError, ReportConfigError, StudentIdError, SandboxUnavailable,
+          UnknownAssignmentError, UnknownDatasetError, SchemaError, FileNotFoundError, FileExistsError,
+          ValueError), EXIT_BROKEN),
+    ]
+    return next((code for kinds, code in codes if isinstance(error, kinds)), None)
+
+
 def _quiet_library_noise() -> None:
     """nbgrader's SQLAlchemy warnings say nothing an instructor can act on."""
     import warnings
@@ -361,21 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_library_noise()
     parser = build_parser()
     args = parser.parse_args(argv)
-    from cbec.identity import StudentIdError
-    from cbec.grading.course import CourseError
-    from cbec.grading.sandbox import SandboxUnavailable
-    from cbec.reporting.gradebook import GradebookError
-    from cbec.reporting.runner import ReportConfigError
-
     try:
         return args.func(args)
-    except UsageError as error:
+    except Exception as error:
+        code = exit_code_for(error)
+        if code is None:
+            raise
         print(f"cbec {args.command}: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except (UserError, CourseError, GradebookError, ReportConfigError, StudentIdError,
-            SandboxUnavailable, FileNotFoundError, FileExistsError, ValueError) as error:
-        print(f"cbec {args.command}: {error}", file=sys.stderr)
-        return EXIT_BROKEN
+        return code
     except KeyboardInterrupt:
         print("Interrupted; finished work is kept (already graded students are not redone).", file=sys.stderr)
         return 130

@@ -54,10 +54,6 @@ def course_modules_dir() -> Path:
     return project_root() / "course_modules"
 
 
-def notebooks_dir() -> Path:
-    return project_root() / "notebooks"
-
-
 def analysis_dir() -> Path:
     return project_root() / "analysis"
 

@@ -1,24 +1,30 @@
-"""Personal datasets: every student analyses a store of their own."""
+"""Personal datasets: every student analyses data of their own, for every assignment.
+
+An assignment's declaration says how to make one student's data
+(:attr:`~cbec.assignments.declaration.AssignmentDeclaration.personal_data`); this module
+resolves whose it is, caches it and hands out fresh copies.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from cbec.identity import resolve_student_id
-from cbec.assignments.variants import variant_config
+from cbec.assignments.declaration import PersonalData, declaration
 from cbec.data.catalogue import Dataset
-from cbec.sim import StoreConfig, StoreData, simulate_store
+from cbec.identity import resolve_student_id
 
 
 class StudentDataset(Dataset):
-    """One student's store: validated tables with attribute access (``ds.orders``), plus
-    whose data it is and the store parameters it was simulated from."""
+    """One student's data: validated tables with attribute access (``ds.orders``), plus
+    whose data it is and the parameters it was simulated from."""
 
-    def __init__(self, student_id: str, assignment: str, config: StoreConfig, tables: dict[str, pd.DataFrame]):
-        super().__init__(f"{assignment}:{student_id}", tables)
+    def __init__(self, student_id: str, assignment: str, config: object, tables: dict[str, pd.DataFrame],
+                 schemas: Mapping | None = None):
+        super().__init__(f"{assignment}:{student_id}", tables, schemas)
         self.student_id = student_id
         self.assignment = assignment
         self.config = config
@@ -31,20 +37,23 @@ class StudentDataset(Dataset):
 
 
 @lru_cache(maxsize=64)
-def _simulate(student_id: str, assignment: str) -> StoreData:
-    return simulate_store(variant_config(student_id, assignment))
+def _personal(student_id: str, assignment: str) -> PersonalData:
+    found = declaration(assignment)
+    if found.personal_data is None:
+        raise LookupError(f"Assignment {assignment!r} declares no personal dataset (personal_data is not set).")
+    return found.personal_data(student_id)
 
 
-def student_dataset(student_id: str | None = None, assignment: str = "data_operation",
-                    *, cwd: Path | None = None) -> StudentDataset:
-    """Load the personal dataset of ``student_id`` for ``assignment``.
+def personal_dataset(assignment: str, student_id: str | None = None, *, cwd: Path | None = None) -> StudentDataset:
+    """The personal dataset of ``student_id`` for ``assignment``.
 
     When the notebook is being graded by nbgrader the student is taken from the grading
     folder, whatever is passed in; otherwise from the argument, ``CBEC_STUDENT_ID`` or
-    ``JUPYTERHUB_USER`` (see :mod:`cbec.identity`).  Each call returns fresh
-    copies, so changing a table never changes what the graders see.
+    ``JUPYTERHUB_USER`` (see :mod:`cbec.identity`).  Each call returns fresh copies, so
+    changing a table never changes what the graders see.
     """
     sid = resolve_student_id(student_id, cwd=cwd)
-    store = _simulate(sid, assignment)
-    tables = {name: df.copy() for name, df in store.tables().items()}
-    return StudentDataset(student_id=sid, assignment=assignment, config=store.config, tables=tables)
+    data = _personal(sid, assignment)
+    tables = {name: frame.copy() for name, frame in data.tables.items()}
+    return StudentDataset(student_id=sid, assignment=assignment, config=data.config, tables=tables,
+                          schemas=data.schemas)

@@ -1,6 +1,6 @@
 """What the shared machinery needs to know of one assignment, declared in its own package.
 
-Every assignment lives in ``cbec.assignments.<name>`` and exposes ``DECLARATION``: its
+Every assignment lives in its course module, ``cbec.modules.<name>.assignment``, and exposes ``DECLARATION``: its
 questions (answer variable, points, plausibility check) and the wrong answers a simulated
 class draws on.  Grading, class simulation and reports look it up by the assignment's name
 (:func:`declaration`) and never import an assignment themselves.
@@ -9,9 +9,21 @@ class draws on.  Grading, class simulation and reports look it up by the assignm
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from cbec.assignments.checks import Question
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One student's data for an assignment: the parameters, the tables and their schemas."""
+
+    config: object
+    tables: dict[str, pd.DataFrame]
+    schemas: Mapping = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,13 @@ class AssignmentDeclaration:
     #: an answer that never finishes, for the per-cell timeout, and the question it replaces
     endless_loop: str = "while True:\n    pass"
     endless_loop_question: str = ""  # default: the first question
+    #: student id -> that student's data (see cbec.assignments.datasets.personal_dataset)
+    personal_data: Callable[[str], PersonalData] | None = None
+
+    @property
+    def points(self) -> int:
+        """Autograded points: the sum of the questions' points, written once, in the questions."""
+        return sum(question.points for question in self.questions)
 
 
 class UnknownAssignmentError(LookupError):
@@ -31,14 +50,14 @@ class UnknownAssignmentError(LookupError):
 
 
 def declaration(assignment: str) -> AssignmentDeclaration:
-    """The ``DECLARATION`` of ``cbec.assignments.<assignment>``."""
+    """The ``DECLARATION`` of ``cbec.modules.<assignment>.assignment``."""
     try:
-        module = importlib.import_module(f"cbec.assignments.{assignment}")
+        module = importlib.import_module(f"cbec.modules.{assignment}.assignment")
         found = module.DECLARATION
     except (ImportError, AttributeError):
         raise UnknownAssignmentError(
-            f"No declaration for assignment {assignment!r}: add helpers/cbec/assignments/{assignment}/__init__.py "
+            f"No declaration for assignment {assignment!r}: add helpers/cbec/modules/{assignment}/assignment.py "
             "with DECLARATION = AssignmentDeclaration(...) (see cbec.assignments.declaration).") from None
     if not isinstance(found, AssignmentDeclaration):
-        raise UnknownAssignmentError(f"cbec.assignments.{assignment}.DECLARATION is not an AssignmentDeclaration.")
+        raise UnknownAssignmentError(f"cbec.modules.{assignment}.assignment.DECLARATION is not an AssignmentDeclaration.")
     return found

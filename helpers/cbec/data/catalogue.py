@@ -1,24 +1,36 @@
-"""One catalogue of every dataset a notebook uses, real or simulated."""
+"""One catalogue of every dataset a notebook uses, real or simulated.
+
+Entries are contributed, not listed here: each course module's ``datasets`` module and the
+programme evaluation's (:mod:`cbec.evaluation.datasets`) expose ``DATASETS``, a list of
+:class:`CatalogueEntry`.  Every table is checked against its schema when it is loaded.
+"""
 
 from __future__ import annotations
 
-import importlib.resources
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 
-from cbec.data.schemas import SCHEMAS
-from cbec.sim import StoreConfig, simulate_store
+from cbec.data.schemas import TableSchema
+
+
+class UnknownDatasetError(KeyError):
+    """No catalogue entry has this name."""
+
+    def __str__(self) -> str:  # KeyError would print the message quoted
+        return str(self.args[0])
 
 
 class Dataset(Mapping):
     """Validated tables by name, with attribute access (``ds.orders``)."""
 
-    def __init__(self, name: str, tables: dict[str, pd.DataFrame]):
+    def __init__(self, name: str, tables: dict[str, pd.DataFrame], schemas: Mapping[str, TableSchema] | None = None):
         self.name = name
-        self._tables = {table: SCHEMAS[table].validate(frame) for table, frame in tables.items()}
+        schemas = schemas or {}
+        self._tables = {table: schemas[table].validate(frame) if table in schemas else frame
+                        for table, frame in tables.items()}
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         try:
@@ -56,69 +68,46 @@ class CatalogueEntry:
     description: str
     source: str
     loader: Callable[..., dict[str, pd.DataFrame]]
+    schemas: Mapping[str, TableSchema] = field(default_factory=dict)  # the tables it yields
+    licence: str = ""
 
 
-def _load_store(**params) -> dict[str, pd.DataFrame]:
-    return simulate_store(StoreConfig(**params)).tables()
+#: where entries come from besides the course modules (which are found, see cbec.modules.registry)
+_OTHER_CONTRIBUTORS = ("cbec.evaluation.datasets",)
 
 
-# The two files differ: the sample has no header and an extra id column; the master has a header.
-_CDNOW_LAYOUT = {
-    "CDNOW_sample.txt": dict(header=None, names=["customer_id", "id2", "date", "quantity", "amount"]),
-    "CDNOW_master.txt": dict(header=0, names=["customer_id", "date", "quantity", "amount"]),
-}
+@lru_cache(maxsize=1)
+def entries() -> dict[str, CatalogueEntry]:
+    """Every catalogue entry by name (collected once from the modules that contribute them)."""
+    import importlib
+
+    from cbec.modules.registry import contributed
+
+    found = list(contributed("DATASETS", "datasets"))
+    for name in _OTHER_CONTRIBUTORS:
+        found.extend(importlib.import_module(name).DATASETS)
+    by_name: dict[str, CatalogueEntry] = {}
+    for entry in found:
+        if entry.name in by_name:
+            raise ValueError(f"Two catalogue entries are called {entry.name!r}: rename one of them.")
+        by_name[entry.name] = entry
+    return by_name
 
 
-@lru_cache(maxsize=4)
-def _read_cdnow(filename: str) -> pd.DataFrame:
-    path = importlib.resources.files("lifetimes") / "datasets" / filename
-    with importlib.resources.as_file(path) as file:
-        raw = pd.read_csv(file, sep=r"\s+", dtype={"customer_id": str, "date": str}, **_CDNOW_LAYOUT[filename])
-    return pd.DataFrame({
-        "customer_id": raw["customer_id"].str.lstrip("0"),
-        "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
-        "quantity": raw["quantity"].astype("int64"),
-        "amount": raw["amount"].astype("float64"),
-    })
-
-
-def _cdnow(filename: str) -> Callable[..., dict[str, pd.DataFrame]]:
-    def load(**params):
-        if params:
-            raise TypeError(f"The CDNOW datasets take no parameters, got {sorted(params)}.")
-        return {"transactions": _read_cdnow(filename).copy()}
-    return load
-
-
-_CDNOW_SOURCE = ("CDNOW transaction log (Fader, Hardie & Lee 2005), as shipped in the `lifetimes` "
-                 "package: lifetimes/datasets/")
-
-CATALOGUE: dict[str, CatalogueEntry] = {e.name: e for e in [
-    CatalogueEntry("store", "simulated",
-                   "A cross-border store selling in 7 markets: products, customers, daily sessions and funnel, "
-                   "orders, order lines, returns, marketing spend. Parameters are StoreConfig fields.",
-                   "cbec.sim.simulate_store (seeded)", _load_store),
-    CatalogueEntry("cdnow_sample", "real",
-                   "CDNOW music store: 6,919 purchases by a 1/10 sample of 2,357 customers, 1997-01..1998-06.",
-                   _CDNOW_SOURCE + "CDNOW_sample.txt", _cdnow("CDNOW_sample.txt")),
-    CatalogueEntry("cdnow_master", "real",
-                   "CDNOW music store: 69,659 purchases by the 23,570 customers of the Q1 1997 cohort.",
-                   _CDNOW_SOURCE + "CDNOW_master.txt", _cdnow("CDNOW_master.txt")),
-]}
+def entry(name: str) -> CatalogueEntry:
+    known = entries()
+    if name not in known:
+        raise UnknownDatasetError(f"No dataset {name!r}. Available: {', '.join(known)} (see cbec.data.catalogue()).")
+    return known[name]
 
 
 def catalogue() -> pd.DataFrame:
     """Every dataset with its kind, tables, description and source."""
-    rows = []
-    for e in CATALOGUE.values():
-        tables = "transactions" if e.kind == "real" else ", ".join(
-            ("products", "customers", "sessions", "orders", "order_lines", "returns", "marketing_spend"))
-        rows.append((e.name, e.kind, tables, e.description, e.source))
+    rows = [(e.name, e.kind, ", ".join(e.schemas), e.description, e.source) for e in entries().values()]
     return pd.DataFrame(rows, columns=["name", "kind", "tables", "description", "source"]).set_index("name")
 
 
 def load(name: str, **params) -> Dataset:
     """Load dataset ``name`` (see :func:`catalogue`), validating every table against its schema."""
-    if name not in CATALOGUE:
-        raise KeyError(f"No dataset {name!r}. Available: {', '.join(CATALOGUE)}.")
-    return Dataset(name, CATALOGUE[name].loader(**params))
+    found = entry(name)
+    return Dataset(name, found.loader(**params), found.schemas)

@@ -8,18 +8,17 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cbec import paths
-from cbec.data.catalogue import CATALOGUE, Dataset, load
-from cbec.data.schemas import SCHEMAS
+from cbec.data.catalogue import Dataset, UnknownDatasetError, entries, entry, load
 
 
 def materialise(out_dir: Path | None = None, datasets: list[str] | None = None, force: bool = False,
                 progress: bool = True) -> pd.DataFrame:
     """Write ``out_dir/<dataset>/<table>.parquet`` for each dataset; skip ones already written."""
     out_dir = Path(out_dir) if out_dir else paths.generated_data_dir()
-    names = datasets or list(CATALOGUE)
-    unknown = [n for n in names if n not in CATALOGUE]
+    names = datasets or list(entries())
+    unknown = [n for n in names if n not in entries()]
     if unknown:
-        raise ValueError(f"No dataset(s) {', '.join(unknown)}. Available: {', '.join(CATALOGUE)}.")
+        raise UnknownDatasetError(f"No dataset(s) {', '.join(unknown)}. Available: {', '.join(entries())}.")
     written = []
     for name in tqdm(names, desc="Materialising datasets", unit="dataset", disable=not progress):
         folder = out_dir / name
@@ -44,15 +43,15 @@ def load_materialised(name: str, data_dir: Path | None = None) -> Dataset:
     files = sorted(folder.glob("*.parquet"))
     if not files:
         raise FileNotFoundError(f"No materialised dataset {name!r} in {folder}: run `cbec data` first.")
-    return Dataset(name, {f.stem: pd.read_parquet(f) for f in files if f.stem in SCHEMAS})
+    return Dataset(name, {f.stem: pd.read_parquet(f) for f in files}, entry(name).schemas)
 
 
 def _write_readme(out_dir: Path) -> None:
     lines = ["# Generated datasets", "",
              "Written by `cbec data` (cbec.data.materialise); safe to delete, rebuilt on demand.", ""]
-    for entry in CATALOGUE.values():
-        lines += [f"## {entry.name} ({entry.kind})", "", entry.description, "", f"Source: {entry.source}.", ""]
-    lines += ["The CDNOW data set is distributed with the `lifetimes` package for research and teaching;",
-              "cite Fader, Hardie & Lee (2005), Marketing Science 24(2):275-284.", ""]
+    for found in entries().values():
+        lines += [f"## {found.name} ({found.kind})", "", found.description, "", f"Source: {found.source}.", ""]
+        if found.licence:
+            lines += [f"Licence: {found.licence}", ""]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "README.md").write_text("\n".join(lines), encoding="utf-8")

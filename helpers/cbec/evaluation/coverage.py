@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from cbec.evaluation.funnel import wilson_interval
 from cbec.evaluation.models import estimate_effect
-from cbec.sim.programme import ProgrammeConfig, programme_truth, simulate_programme
+from cbec.evaluation.simulation import ProgrammeConfig, programme_truth, simulate_programme
 
 #: The report's estimators, as ``estimate_effect`` arguments; ``truth`` keys ``programme_truth``.
 ESTIMATORS = {

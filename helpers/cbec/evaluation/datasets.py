@@ -1,22 +1,18 @@
-"""Student-level tables the evaluation report can run on: built-in names or a file."""
+"""Student-level tables the evaluation report can run on: built-in names or a file.
+
+The built-in ones are entries of the dataset catalogue (``DATASETS``), each a single table
+``students``; a file is read as it is.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cbec.sim.programme import ProgrammeConfig, simulate_programme
-
-
-@dataclass(frozen=True)
-class BuiltinTable:
-    name: str
-    description: str
-    source: str
-    loader: Callable[[], pd.DataFrame]
+from cbec.data.catalogue import CatalogueEntry
+from cbec.evaluation.simulation import ProgrammeConfig, simulate_programme
 
 
 def _spector() -> pd.DataFrame:
@@ -27,18 +23,31 @@ def _spector() -> pd.DataFrame:
     return frame
 
 
-BUILTIN: dict[str, BuiltinTable] = {t.name: t for t in [
-    BuiltinTable("programme",
-                 "Simulated programme, cohorts 2019-2024, 6 classes each (3 pilot); pilot classes switch to the "
-                 "course-competition model in 2021. True effects: see cbec.sim.programme.TrueEffects.",
-                 "cbec.sim.simulate_programme(ProgrammeConfig()) (seeded)",
-                 lambda: simulate_programme(ProgrammeConfig())),
-    BuiltinTable("spector",
-                 "Spector & Mazzeo (1980): 32 students, whether the PSI teaching method improved grades "
-                 "(GRADE), with GPA and the TUCE pre-test.",
-                 "statsmodels.datasets.spector (Greene, Econometric Analysis, Table 21.1)",
-                 _spector),
-]}
+#: the table of one row per student that every built-in evaluation dataset yields
+STUDENTS = "students"
+
+
+def _one_table(load: Callable[[], pd.DataFrame]) -> Callable[..., dict[str, pd.DataFrame]]:
+    def loader(**params):
+        if params:
+            raise TypeError(f"This dataset takes no parameters, got {sorted(params)}.")
+        return {STUDENTS: load()}
+    return loader
+
+
+DATASETS = [
+    CatalogueEntry("programme", "simulated",
+                   "Simulated programme, cohorts 2019-2024, 6 classes each (3 pilot); pilot classes switch to the "
+                   "course-competition model in 2021. True effects: see cbec.evaluation.simulation.TrueEffects.",
+                   "cbec.evaluation.simulation.simulate_programme(ProgrammeConfig()) (seeded)",
+                   _one_table(lambda: simulate_programme(ProgrammeConfig()))),
+    CatalogueEntry("spector", "real",
+                   "Spector & Mazzeo (1980): 32 students, whether the PSI teaching method improved grades "
+                   "(GRADE), with GPA and the TUCE pre-test.",
+                   "statsmodels.datasets.spector (Greene, Econometric Analysis, Table 21.1)",
+                   _one_table(_spector), licence="Loaded from statsmodels; the author keeps the rights."),
+]
+BUILTIN = {entry.name: entry for entry in DATASETS}
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
 
@@ -59,7 +68,7 @@ def load_table(data: str | Path) -> pd.DataFrame:
     """A built-in table by name, or a CSV / Parquet file of one row per student."""
     text = str(data)
     if text in BUILTIN:
-        return BUILTIN[text].loader()
+        return BUILTIN[text].loader()[STUDENTS]
     path = Path(text).expanduser()
     if path.suffix.lower() not in READERS:
         if not path.suffix:

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from cbec.analytics.funnel import largest_drop
+from cbec.modules.data_operation.analytics.funnel import largest_drop
 from cbec.evaluation import figures
 from cbec.evaluation.report import EvaluationReport
 from cbec.evaluation.survey import alpha_verdict
@@ -169,8 +169,3 @@ def survey(report: EvaluationReport) -> None:
         plt.show()
     if report.yes_no is not None:
         _table(report.yes_no.set_index("item"), {"share": "{:.1%}", "ci_low": "{:.1%}", "ci_high": "{:.1%}"})
-
-
-def all_sections(report: EvaluationReport) -> None:
-    for section in (overview, funnel, balance, effects, did, gains, survey):
-        section(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from cbec.analytics.funnel import funnel_table
+from cbec.modules.data_operation.analytics.funnel import funnel_table
 
 
 def wilson_interval(successes, trials, alpha: float = 0.05):
@@ -15,7 +15,7 @@ def wilson_interval(successes, trials, alpha: float = 0.05):
 
 def participation_funnel(table: pd.DataFrame, stages, by: str | None = None,
                          alpha: float = 0.05) -> pd.DataFrame:
-    """:func:`cbec.analytics.funnel_table` of 0/1 stage columns, per group of ``by``, with intervals.
+    """:func:`cbec.modules.data_operation.analytics.funnel_table` of 0/1 stage columns, per group of ``by``, with intervals.
 
     Adds ``position``, ``share_of_rows`` (share of all students) and a Wilson interval
     (``step_ci_low``, ``step_ci_high``) for ``step_conversion``, the share of the previous

@@ -31,6 +31,7 @@ from traitlets import Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 from cbec.grading.channel import FrameError, FrameReader, write_message
+from cbec.modules.registry import assignment_modules
 
 ISOLATED, NOT_ISOLATED = "bubblewrap", "none (--no-sandbox)"
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -54,8 +55,8 @@ class GradingLimits(Configurable):
     scratch_mb = Int(256, help="MiB of the private scratch folder (/tmp) of a submission.").tag(config=True)
     file_mb = Int(64, help="Largest file, in MiB, a submission may write.").tag(config=True)
     preload = List(Unicode(), [
-        "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "statsmodels.api",
-        "cbec.assignments", "cbec.analytics",
+        "numpy", "pandas", "scipy.stats", "matplotlib.pyplot", "seaborn", "statsmodels.api", "cbec.assignments",
+        *assignment_modules(),
     ], help="Modules imported once per worker, before any submission runs.").tag(config=True)
 
     def for_job(self) -> dict:

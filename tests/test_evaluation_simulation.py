@@ -5,8 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from cbec.sim import PLATINUM_CUP_2020, FunnelAnchor, ProgrammeConfig, TrueEffects, simulate_programme
-from cbec.sim.programme import SURVEY_ITEMS
+from cbec.evaluation.simulation import PLATINUM_CUP_2020, FunnelAnchor, ProgrammeConfig, TrueEffects, simulate_programme
+from cbec.evaluation.simulation import SURVEY_ITEMS
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,16 @@ nbgrader's hidden tests compute them from the student's own dataset at grading t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cbec.assignments.checks import Checks, Question
-from cbec.assignments.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
-from cbec.assignments.declaration import AssignmentDeclaration
+from cbec.assignments.datasets import StudentDataset, personal_dataset
+from cbec.assignments.declaration import AssignmentDeclaration, PersonalData
+from cbec.modules.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.modules.data_operation.store import FUNNEL_STAGES
 
 ASSIGNMENT = "data_operation"
 NOTEBOOK = "data_operation.ipynb"
-FUNNEL_STAGES = ("sessions", "product_views", "add_to_cart", "checkouts", "orders")
 
 QUESTIONS = [
     Question("q1", "gmv_usd", 8, "number", "Gross merchandise value in USD", 1e4, 1e8,
@@ -36,7 +39,24 @@ MANUAL_POINTS = 10
 
 check = Checks(QUESTIONS)
 
-DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
-                                    endless_loop_question="q3")
 
-__all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "DECLARATION", "check"]
+def _students_store(student_id: str) -> PersonalData:
+    from cbec.modules.data_operation.datasets import STORE_TABLES
+    from cbec.modules.data_operation.schemas import SCHEMAS
+    from cbec.modules.data_operation.store import simulate_store
+    from cbec.modules.data_operation.variants import variant_config
+
+    store = simulate_store(variant_config(student_id, ASSIGNMENT))
+    return PersonalData(store.config, store.tables(), {table: SCHEMAS[table] for table in STORE_TABLES})
+
+
+def student_dataset(student_id: str | None = None, *, cwd: Path | None = None) -> StudentDataset:
+    """Your own store: its tables (``orders``, ``sessions`` ...), generated from your student id."""
+    return personal_dataset(ASSIGNMENT, student_id, cwd=cwd)
+
+
+DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
+                                    endless_loop_question="q3", personal_data=_students_store)
+
+__all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "DECLARATION", "check",
+           "student_dataset"]

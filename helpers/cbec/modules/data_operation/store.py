@@ -14,9 +14,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from cbec.sim.calendar import daily_index
-from cbec.sim.markets import (CATEGORIES, DEFAULT_MARKET_WEIGHTS, MARKETS, PAID_CHANNELS,
-                              RETURN_REASONS, TRAFFIC_SOURCES)
+from cbec.world.calendar import daily_index
+from cbec.modules.data_operation.store_parameters import (CATEGORIES, DEFAULT_MARKET_WEIGHTS, PAID_CHANNELS,
+                                                          RETURN_REASONS, TRAFFIC_SOURCES)
+from cbec.world.markets import MARKETS
 
 FUNNEL_STAGES = ("sessions", "product_views", "add_to_cart", "checkouts", "orders")
 
@@ -111,9 +112,9 @@ def simulate_store(config: StoreConfig | None = None, **overrides) -> StoreData:
     rng = np.random.default_rng(config.seed)
     dates = pd.date_range(config.start, periods=config.days, freq="D")
     products = _products(config, rng)
-    fx = _fx_rates(dates, rng)
+    exchange_rates = _exchange_rates(dates, rng)
     sessions = _sessions(config, dates, rng)
-    orders, customers = _orders(config, sessions, fx, rng)
+    orders, customers = _orders(config, sessions, exchange_rates, rng)
     order_lines = _order_lines(config, orders, products, rng)
     totals = order_lines.groupby("order_id", sort=False)[["quantity", "line_total_local"]].sum()
     orders["units"] = totals["quantity"].reindex(orders["order_id"]).to_numpy().astype("int64")
@@ -139,9 +140,9 @@ def _lookup(keys: np.ndarray, table: dict) -> np.ndarray:
 def _products(config: StoreConfig, rng) -> pd.DataFrame:
     n = config.n_products
     names = list(CATEGORIES)
-    shares = np.array([CATEGORIES[c][0] for c in names])
+    shares = np.array([CATEGORIES[c].catalogue_share for c in names])
     category = rng.choice(names, size=n, p=shares / shares.sum())
-    median_cost = _lookup(category, {c: spec[1] for c, spec in CATEGORIES.items()})
+    median_cost = _lookup(category, {c: spec.median_unit_cost_usd for c, spec in CATEGORIES.items()})
     cost = np.round(median_cost * rng.lognormal(0, 0.45, n), 2)
     price = np.floor(cost * rng.uniform(1.8, 3.5, n)) + 0.99
     return pd.DataFrame({
@@ -153,9 +154,9 @@ def _products(config: StoreConfig, rng) -> pd.DataFrame:
     })
 
 
-def _fx_rates(dates: pd.DatetimeIndex, rng) -> pd.DataFrame:
+def _exchange_rates(dates: pd.DatetimeIndex, rng) -> pd.DataFrame:
     """USD per unit of each currency per day: a seeded random walk around today's level."""
-    currencies = {cur: usd for cur, usd, _ in MARKETS.values()}
+    currencies = {m.currency: m.usd_per_unit for m in MARKETS.values()}
     walk = {cur: usd * np.exp(np.cumsum(rng.normal(0, 0.004, len(dates)))) if cur != "USD" else np.ones(len(dates))
             for cur, usd in currencies.items()}
     return pd.DataFrame(walk, index=dates)
@@ -166,8 +167,8 @@ def _sessions(config: StoreConfig, dates, rng) -> pd.DataFrame:
     markets = [m for m in MARKETS if weights.get(m, 0) > 0]
     market_share = np.array([weights[m] for m in markets]) / sum(weights[m] for m in markets)
     sources = list(TRAFFIC_SOURCES)
-    source_share = np.array([TRAFFIC_SOURCES[s][0] for s in sources])
-    conversion = np.array([TRAFFIC_SOURCES[s][1] for s in sources])
+    source_share = np.array([TRAFFIC_SOURCES[s].share_of_sessions for s in sources])
+    conversion = np.array([TRAFFIC_SOURCES[s].conversion_rate for s in sources])
 
     index = daily_index(dates)
     n_d, n_m, n_s = len(dates), len(markets), len(sources)
@@ -191,7 +192,7 @@ def _sessions(config: StoreConfig, dates, rng) -> pd.DataFrame:
     return frame
 
 
-def _orders(config: StoreConfig, sessions: pd.DataFrame, fx: pd.DataFrame, rng):
+def _orders(config: StoreConfig, sessions: pd.DataFrame, exchange_rates: pd.DataFrame, rng):
     counts = sessions["orders"].to_numpy()
     n = int(counts.sum())
     rows = np.repeat(np.arange(len(sessions)), counts)
@@ -217,11 +218,11 @@ def _orders(config: StoreConfig, sessions: pd.DataFrame, fx: pd.DataFrame, rng):
     customer_ids = _ids("C", int(customer_number[-1]) if n else 0, 6)
     customer = customer_ids[customer_number[owner] - 1] if n else np.array([], dtype=object)
 
-    currency = _lookup(market, {m: spec[0] for m, spec in MARKETS.items()}).astype(object)
-    day = (pd.DatetimeIndex(date) - fx.index[0]).days.to_numpy()
-    fx_values = fx.to_numpy()
-    col = {c: i for i, c in enumerate(fx.columns)}
-    fx_rate = fx_values[day, _lookup(currency, col)] if n else np.array([])
+    currency = _lookup(market, {m: spec.currency for m, spec in MARKETS.items()}).astype(object)
+    day = (pd.DatetimeIndex(date) - exchange_rates.index[0]).days.to_numpy()
+    rate_values = exchange_rates.to_numpy()
+    col = {c: i for i, c in enumerate(exchange_rates.columns)}
+    fx_rate = rate_values[day, _lookup(currency, col)] if n else np.array([])
 
     orders = pd.DataFrame({
         "order_id": _ids("O", n, 7),
@@ -253,7 +254,7 @@ def _order_lines(config: StoreConfig, orders: pd.DataFrame, products: pd.DataFra
     quantity = 1 + rng.poisson(0.25, len(order_pos))
 
     market = orders["market"].to_numpy()[order_pos]
-    level = _lookup(market, {m: spec[2] for m, spec in MARKETS.items()})
+    level = _lookup(market, {m: spec.price_level for m, spec in MARKETS.items()})
     fx_rate = orders["fx_rate_to_usd"].to_numpy()[order_pos]
     usd_price = products["list_price_usd"].to_numpy()[product_pos] * config.price_multiplier * level
     local = usd_price / fx_rate
@@ -273,7 +274,7 @@ def _order_lines(config: StoreConfig, orders: pd.DataFrame, products: pd.DataFra
 
 def _returns(config: StoreConfig, orders, order_lines, products, rng) -> pd.DataFrame:
     category = products.set_index("product_id")["category"].reindex(order_lines["product_id"]).to_numpy()
-    rate = _lookup(category, {c: spec[2] for c, spec in CATEGORIES.items()}) * config.return_rate_multiplier
+    rate = _lookup(category, {c: spec.item_return_probability for c, spec in CATEGORIES.items()}) * config.return_rate_multiplier
     returned = rng.random(len(order_lines)) < np.clip(rate, 0, 0.9)
     lines = order_lines.loc[returned]
     qty = lines["quantity"].to_numpy()
@@ -305,8 +306,8 @@ def _returns(config: StoreConfig, orders, order_lines, products, rng) -> pd.Data
 def _marketing_spend(sessions: pd.DataFrame, rng) -> pd.DataFrame:
     paid = sessions[sessions["traffic_source"].isin(list(PAID_CHANNELS))]
     channel = paid["traffic_source"].to_numpy()
-    cpc = _lookup(channel, {c: spec[0] for c, spec in PAID_CHANNELS.items()}) * rng.lognormal(0, 0.15, len(paid))
-    ctr = _lookup(channel, {c: spec[1] for c, spec in PAID_CHANNELS.items()}) * rng.lognormal(0, 0.2, len(paid))
+    cpc = _lookup(channel, {c: spec.cost_per_click_usd for c, spec in PAID_CHANNELS.items()}) * rng.lognormal(0, 0.15, len(paid))
+    ctr = _lookup(channel, {c: spec.click_through_rate for c, spec in PAID_CHANNELS.items()}) * rng.lognormal(0, 0.2, len(paid))
     clicks = paid["sessions"].to_numpy()
     return pd.DataFrame({
         "date": paid["date"].to_numpy(),

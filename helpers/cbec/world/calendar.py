@@ -41,8 +41,8 @@ def events(dates: pd.DatetimeIndex) -> pd.Series:
     label[(dates.month == 12) & (dates.day <= 20)] = "december_run_up"
     for year in sorted(set(dates.year)):
         bf = black_friday(year)
-        pd_ = prime_day(year)
-        label[(dates == pd_) | (dates == pd_ + pd.Timedelta(days=1))] = "prime_day"
+        first_day = prime_day(year)
+        label[(dates == first_day) | (dates == first_day + pd.Timedelta(days=1))] = "prime_day"
         label[dates == pd.Timestamp(year=year, month=11, day=11)] = "singles_day"
         label[(dates > bf) & (dates < bf + pd.Timedelta(days=3))] = "black_friday_weekend"
         label[dates == bf] = "black_friday"

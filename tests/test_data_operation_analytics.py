@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-import cbec.analytics as a
+from cbec.modules.data_operation import analytics as a
 from cbec.data import load
 
 D = pd.Timestamp

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cbec.data import SCHEMAS
-from cbec.sim import StoreConfig, simulate_store
-from cbec.sim.calendar import black_friday, events, prime_day
+from cbec.modules.data_operation.schemas import SCHEMAS
+from cbec.modules.data_operation.store import StoreConfig, simulate_store
+from cbec.world.calendar import black_friday, events, prime_day
 
 
 @pytest.fixture(scope="module")

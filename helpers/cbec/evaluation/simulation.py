@@ -148,7 +148,7 @@ def simulate_programme(config: ProgrammeConfig | None = None) -> pd.DataFrame:
     """Simulate every student of every cohort; returns one row per student."""
     config = config or ProgrammeConfig()
     rng = np.random.default_rng(config.seed)
-    fx = config.effects
+    effects = config.effects
     df = _students(config, rng)
     n = len(df)
     cohort = df["cohort"].to_numpy()
@@ -175,11 +175,11 @@ def simulate_programme(config: ProgrammeConfig | None = None) -> pd.DataFrame:
         return passed
 
     gpa_z = (gpa - 3.0) / 0.45
-    registered = stage(0.2 + 0.8 * gpa_z + fx.registration * integrated, everyone,
+    registered = stage(0.2 + 0.8 * gpa_z + effects.registration * integrated, everyone,
                        anchor.registered if anchor else None)
-    attended = stage(0.7 + 0.5 * gpa_z + fx.attendance * integrated, registered,
+    attended = stage(0.7 + 0.5 * gpa_z + effects.attendance * integrated, registered,
                      anchor.attended_training if anchor else None)
-    logged_in = stage(0.4 + 0.4 * gpa_z + fx.login * integrated, attended,
+    logged_in = stage(0.4 + 0.4 * gpa_z + effects.login * integrated, attended,
                       anchor.logged_in if anchor else None)
     df["registered"] = registered.astype(int)
     df["attended_training"] = attended.astype(int)
@@ -194,17 +194,17 @@ def simulate_programme(config: ProgrammeConfig | None = None) -> pd.DataFrame:
     class_shock = rng.normal(0, config.class_sd, class_codes.size)[class_index]
     years = cohort - config.cohorts[0]
     post_test = (38 + 0.6 * pre + 5 * (gpa - 3) + config.cohort_trend * years
-                 + config.pilot_advantage * pilot + fx.post_test * integrated
+                 + config.pilot_advantage * pilot + effects.post_test * integrated
                  + class_shock + rng.normal(0, config.noise_sd, n))
     df["post_test"] = np.round(np.clip(post_test, 0, 100), 1)
 
-    award_index = (AWARD_MODEL["const"] + fx.award * integrated + AWARD_MODEL["prior_gpa"] * gpa
+    award_index = (AWARD_MODEL["const"] + effects.award * integrated + AWARD_MODEL["prior_gpa"] * gpa
                    + AWARD_MODEL["pre_test"] * pre + AWARD_MODEL["attended_training"] * attended
                    + AWARD_MODEL["logged_in"] * logged_in)
     df["award"] = (registered & (rng.random(n) < _logistic(award_index))).astype(int)
 
     # Survey: five 1-5 items driven by one satisfaction factor.
-    satisfaction = 0.3 * ability + fx.satisfaction * integrated + rng.normal(0, 1, n)
+    satisfaction = 0.3 * ability + effects.satisfaction * integrated + rng.normal(0, 1, n)
     cuts = np.array([-1.6, -0.7, 0.2, 1.1])
     for item in SURVEY_ITEMS:
         answer = 0.75 * satisfaction + rng.normal(0, 0.66, n)

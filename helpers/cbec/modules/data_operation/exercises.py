@@ -5,7 +5,7 @@ Each lecture binds its exercise to its own data: ``exercise = EXERCISES["name"].
 
 from __future__ import annotations
 
-import cbec.analytics as ca
+from cbec.modules.data_operation import analytics as ca
 from cbec.exercises import Exercise
 
 _LEAD_TIME, _SIGMA_LEAD_TIME, _SERVICE = 21, 4, 0.95

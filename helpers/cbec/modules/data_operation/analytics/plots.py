@@ -42,7 +42,7 @@ def segment_bars(summary: pd.DataFrame, ax=None):
 
 
 def kpi_trend(table: pd.DataFrame, kpi: str, ax=None):
-    """A KPI over time from :func:`cbec.analytics.kpis_by` (by month)."""
+    """A KPI over time from :func:`cbec.modules.data_operation.analytics.kpis_by` (by month)."""
     ax = _axes(ax)
     frame = table.reset_index()
     frame[frame.columns[0]] = frame[frame.columns[0]].astype(str)

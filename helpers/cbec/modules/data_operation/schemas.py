@@ -1,0 +1,46 @@
+"""The tables of the Data Operation module's datasets (the simulated store and CDNOW)."""
+
+from __future__ import annotations
+
+from cbec.data.schemas import TableSchema, table_schema
+
+SCHEMAS: dict[str, TableSchema] = {s.name: s for s in [
+    table_schema("products", "One row per product in the catalogue.",
+            product_id=("string", "product key, P0001..."), category=("string", "product category"),
+            unit_cost_usd=("float", "landed unit cost, USD"), list_price_usd=("float", "list price, USD"),
+            weight_kg=("float", "shipping weight, kg")),
+    table_schema("customers", "One row per customer, at their first order.",
+            customer_id=("string", "customer key"), market=("string", "market of the first order"),
+            first_order_date=("datetime", "day of the first order"),
+            acquisition_source=("string", "traffic source of the first order")),
+    table_schema("sessions", "Daily sessions and purchase funnel by market and traffic source.",
+            date=("datetime", "day"), market=("string", "ISO country code"),
+            traffic_source=("string", "where the visit came from"), sessions=("integer", "visits"),
+            product_views=("integer", "visits that viewed a product"),
+            add_to_cart=("integer", "visits that added to cart"), checkouts=("integer", "visits that began checkout"),
+            orders=("integer", "visits that ordered")),
+    table_schema("orders", "One row per order.",
+            order_id=("string", "order key"), customer_id=("string", "buyer"), order_date=("datetime", "day ordered"),
+            market=("string", "destination country"), traffic_source=("string", "source of the visit"),
+            currency=("string", "ISO currency code paid in"), fx_rate_to_usd=("float", "USD per unit of currency"),
+            units=("integer", "items in the order"), gmv_local=("float", "merchandise value, local currency"),
+            gmv_usd=("float", "merchandise value, USD")),
+    table_schema("order_lines", "One row per product in an order.",
+            order_id=("string", "order key"), line_number=("integer", "1..k within the order"),
+            product_id=("string", "product key"), quantity=("integer", "items"),
+            unit_price_local=("float", "price per item, local currency"),
+            line_total_local=("float", "quantity x unit price, local currency"),
+            line_total_usd=("float", "line total, USD")),
+    table_schema("returns", "One row per returned order line.",
+            return_id=("string", "return key"), order_id=("string", "order key"),
+            line_number=("integer", "returned line of the order"), product_id=("string", "product key"),
+            return_date=("datetime", "day received back"), quantity=("integer", "items returned"),
+            refund_local=("float", "refund, local currency"), refund_usd=("float", "refund, USD"),
+            reason=("string", "stated reason")),
+    table_schema("marketing_spend", "Daily paid-media spend by market and channel.",
+            date=("datetime", "day"), market=("string", "ISO country code"), channel=("string", "paid channel"),
+            spend_usd=("float", "spend, USD"), impressions=("integer", "ad impressions"), clicks=("integer", "ad clicks")),
+    table_schema("transactions", "CDNOW: one row per customer purchase day (real data).",
+            customer_id=("string", "customer key"), date=("datetime", "purchase day"),
+            quantity=("integer", "CDs bought"), amount=("float", "spend, USD")),
+]}
