@@ -26,6 +26,7 @@ import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np  # noqa: F401 - formulas evaluated here may call np.log etc.
 import pandas as pd
 
 from cbec.analytics._validate import require_columns
@@ -207,7 +208,8 @@ def price_drivers(frame: pd.DataFrame, formula: str = WHEELS_AND_CONDITION):
     """Ordinary least squares of a statsmodels formula on ``frame``; returns the fitted result.
 
     Example: ``price_drivers(drop_outlier_auctions(mariokart()), "total_price ~ wheels + used")``
-    gives 42.37 + 7.23 wheels - 5.58 used. What a student learns: each coefficient is the
+    gives 42.37 + 7.23 wheels - 5.58 used. Terms may transform columns with ``np``
+    (``np.log(total_price)``) and the formula built-ins ``C()``, ``I()`` and ``Q()``. What a student learns: each coefficient is the
     change in the expected total price for one more unit of that feature *holding the others
     fixed* - the wheel premium falls from 8.64 to 7.23 USD once condition is in the model,
     because new copies come with more wheels.
