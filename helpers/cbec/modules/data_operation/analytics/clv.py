@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
 
-from cbec.modules.data_operation.analytics._validate import require_columns
+from cbec.data.columns import require_columns
 
 #: Published reference values (not results): Fader, Hardie & Lee (2005) and Fader & Hardie's
 #: Gamma-Gamma note, both on the 2,357-customer CDNOW sample.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cbec.modules.data_operation.analytics._validate import require_columns
+from cbec.data.columns import require_columns
 
 
 def _periods(orders, customer_col, date_col, freq):

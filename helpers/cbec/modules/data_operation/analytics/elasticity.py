@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cbec.modules.data_operation.analytics._validate import require_columns
+from cbec.data.columns import require_columns
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 from scipy.stats import norm
 
-from cbec.modules.data_operation.analytics._validate import require_columns, require_fraction
+from cbec.data.columns import require_columns, require_fraction
 
 
 def safety_stock(service_level: float, sigma_d: float, lead_time: float,

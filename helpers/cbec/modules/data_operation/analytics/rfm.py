@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cbec.modules.data_operation.analytics._validate import require_columns
+from cbec.data.columns import require_columns
 
 #: Segment rules, first match wins: (name, R at least, F at least, R at most).
 SEGMENT_RULES = [

@@ -1,4 +1,4 @@
-"""Input checks shared by the analytics functions."""
+"""Input checks shared by every module's analytics: required columns, fractions."""
 
 from __future__ import annotations
 
