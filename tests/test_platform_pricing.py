@@ -232,3 +232,12 @@ def test_paired_difference_on_a_hand_example():
 def test_paired_difference_names_a_missing_column(books):
     with pytest.raises(ValueError, match="ucla_new.*it has: department"):
         pricing.paired_price_difference(books, "ucla_new", "amazon_price")
+
+
+def test_the_published_comparison_puts_every_number_beside_ours():
+    table = pricing.published_comparison(pricing.drop_outlier_auctions(pricing.mariokart()))
+    assert len(table) == 2 + 1 + 3 + 1  # two terms + R^2, three terms + R^2
+    assert table["matches"].all(), table
+    shifted = {"wheels": pricing.PublishedFit(pricing.WHEELS_ONLY, {"Intercept": 37.60}, 0.642)}
+    mismatch = pricing.published_comparison(pricing.drop_outlier_auctions(pricing.mariokart()), shifted)
+    assert not mismatch.loc[("wheels", "Intercept"), "matches"]

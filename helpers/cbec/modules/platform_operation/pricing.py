@@ -261,6 +261,41 @@ def compare_price_models(frame: pd.DataFrame, formulas: Mapping[str, str]) -> pd
     return table
 
 
+@dataclass(frozen=True)
+class PublishedFit:
+    """A regression of the total price as published with the data (OpenIntro Statistics)."""
+
+    formula: str
+    coefficients: Mapping[str, float]
+    r_squared: float
+
+
+#: the two published fits on the 141 auctions left after :func:`drop_outlier_auctions`
+PUBLISHED_MARIOKART_FITS = {
+    "wheels": PublishedFit(WHEELS_ONLY, {"Intercept": 37.50, "wheels": 8.64}, 0.642),
+    "wheels + condition": PublishedFit(WHEELS_AND_CONDITION, {"Intercept": 42.37, "wheels": 7.23, "used": -5.58},
+                                       0.717),
+}
+
+
+def published_comparison(frame: pd.DataFrame, published: Mapping[str, PublishedFit] | None = None) -> pd.DataFrame:
+    """Each published number beside ours, refitted on ``frame``: one row per model and term.
+
+    What a student learns: a result is checked by rerunning it, and "matches" means equal to
+    the precision the authors printed.
+    """
+    published = PUBLISHED_MARIOKART_FITS if published is None else published
+    rows = []
+    for model, fit_spec in published.items():
+        fit = price_drivers(frame, fit_spec.formula)
+        for term, value in [*fit_spec.coefficients.items(), ("R^2", fit_spec.r_squared)]:
+            ours = float(fit.rsquared) if term == "R^2" else float(fit.params[term])
+            decimals = 3 if term == "R^2" else 2
+            rows.append({"model": model, "term": term, "published": value, "reproduced": round(ours, decimals),
+                         "matches": round(ours, decimals) == round(value, decimals)})
+    return pd.DataFrame(rows).set_index(["model", "term"])
+
+
 # --------------------------------------------------------------------------- paired comparison
 
 
