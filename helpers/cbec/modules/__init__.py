@@ -1,0 +1,1 @@
+"""The course modules, one package each: its simulator, analytics and assignment."""
