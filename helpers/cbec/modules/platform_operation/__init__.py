@@ -20,7 +20,7 @@ Submodules, one job each:
 """
 
 from cbec.modules.platform_operation.fees import FeeSchedule, FeeScheduleError, load_schedule, schedules
-# TEMP from cbec.modules.platform_operation.simulator import AccountConfig, AccountData, simulate_account
+from cbec.modules.platform_operation.simulator import AccountConfig, AccountData, simulate_account
 
 __all__ = ["AccountConfig", "AccountData", "FeeSchedule", "FeeScheduleError", "load_schedule", "schedules",
            "simulate_account"]
