@@ -61,6 +61,7 @@ def referral_fee(price, category, schedule: FeeSchedule, shipping=0.0):
 
     ``category`` is one category name or one per price (array or Series).
 
+    >>> from cbec.modules.platform_operation.fees import load_schedule
     >>> referral_fee(20.0, "toys_and_games", load_schedule("amazon_us"))   # 15% of 20
     3.0
     """
