@@ -68,7 +68,10 @@ def test_missing_materialised_dataset_says_what_to_run(tmp_path):
 
 def test_one_catalogue_holds_every_module_and_the_evaluation_datasets():
     names = set(data.entries())
-    assert {"store", "cdnow_sample", "cdnow_master", "programme", "spector"} <= names
+    assert {"store", "cdnow_sample", "cdnow_master", "programme", "spector", "seller_account", "mariokart",
+            "textbooks"} <= names
+    assert len(data.load("mariokart")["mariokart"]) == 143
+    assert set(data.load("seller_account", seed=1)) >= {"products", "orders", "search_terms", "inquiries"}
     students = data.load("spector")["students"]
     assert len(students) == 32 and {"PSI", "GRADE"} <= set(students.columns)
     assert data.catalogue().loc["store", "tables"].startswith("products, customers")

@@ -16,7 +16,10 @@ Submodules, one job each:
   how response time relates to conversion.
 - :mod:`~cbec.modules.platform_operation.simulator` -- a seeded seller account with known
   truth (``simulate_account``).
-- ``pricing`` -- pricing strategy (written separately).
+- :mod:`~cbec.modules.platform_operation.pricing` -- pricing and listings on real data
+  (OpenIntro ``mariokart`` and ``textbooks``), reproducing the published fits.
+- :mod:`~cbec.modules.platform_operation.datasets` -- its entries in the dataset catalogue;
+  ``exercises`` and ``plots`` -- the lectures' exercises and charts.
 """
 
 from cbec.modules.platform_operation.fees import FeeSchedule, FeeScheduleError, load_schedule, schedules

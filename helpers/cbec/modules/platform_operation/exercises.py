@@ -6,7 +6,7 @@ Each lecture binds its exercise to its own data: ``exercise = EXERCISES["name"].
 from __future__ import annotations
 
 from cbec.exercises import Exercise
-from cbec.modules.platform_operation import pricing
+from cbec.modules.platform_operation import economics, pricing
 
 
 def _used_discount(auctions):
@@ -15,6 +15,15 @@ def _used_discount(auctions):
 
 
 EXERCISES = {
+    "price_cut_volume": Exercise(
+        variable="price_cut_volume",
+        expected=lambda price, unit_costs, category, schedule: economics.price_cut_volume_increase(
+            price, 0.15, category=category, unit_costs=unit_costs, schedule=schedule),
+        hint="The referral fee is a share of the price, so it falls with the price: recompute it at the new "
+             "price. The extra volume is old margin / new margin - 1, a fraction such as 0.4.",
+        solution="price_cut_volume = economics.price_cut_volume_increase(\n"
+                 "    price, 0.15, category=category, unit_costs=unit_costs, schedule=schedule)",
+        fraction=False),
     "cheaper_on_amazon": Exercise(
         variable="cheaper_on_amazon",
         expected=lambda books: float((books["amazon_price"] < books["bookstore_price"]).mean()),

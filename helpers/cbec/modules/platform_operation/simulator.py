@@ -7,7 +7,7 @@ analysis can be checked against the truth.
 
 How the data arise, per day:
 
-- each product's organic sessions follow the retail calendar (``cbec.sim.calendar``);
+- each product's organic sessions follow the retail calendar (``cbec.world.calendar``);
   a session buys with the product's unit session percentage when the product holds the
   featured offer, which depends on its average rating (best between 4.0 and 4.7);
 - each sponsored-products search term gets impressions, clicks (its true CTR), orders
@@ -37,7 +37,7 @@ import pandas as pd
 
 from cbec.modules.platform_operation.economics import fee_table
 from cbec.modules.platform_operation.fees import load_schedule
-from cbec.sim.calendar import daily_index
+from cbec.world.calendar import daily_index
 
 MATCH_TYPES = ("exact", "phrase", "broad")
 #: Seed-drawn ranges of the account's true rates: each straddles its limit (1%, 2.5%, 4%, 95%).
