@@ -36,6 +36,8 @@ class AssignmentDeclaration:
     #: an answer that never finishes, for the per-cell timeout, and the question it replaces
     endless_loop: str = "while True:\n    pass"
     endless_loop_question: str = ""  # default: the first question
+    #: a written answer a simulated student hands in for the manually graded question
+    sample_memo: str = ""
     #: student id -> that student's data (see cbec.assignments.datasets.personal_dataset)
     personal_data: Callable[[str], PersonalData] | None = None
 

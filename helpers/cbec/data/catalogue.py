@@ -72,6 +72,15 @@ class CatalogueEntry:
     licence: str = ""
 
 
+def single_table(table: str, load: Callable[[], pd.DataFrame]) -> Callable[..., dict[str, pd.DataFrame]]:
+    """A catalogue loader for a dataset of one table that takes no parameters."""
+    def loader(**params):
+        if params:
+            raise TypeError(f"This dataset takes no parameters, got {sorted(params)}.")
+        return {table: load()}
+    return loader
+
+
 #: where entries come from besides the course modules (which are found, see cbec.modules.registry)
 _OTHER_CONTRIBUTORS = ("cbec.evaluation.datasets",)
 

@@ -6,12 +6,11 @@ The built-in ones are entries of the dataset catalogue (``DATASETS``), each a si
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from cbec.data.catalogue import CatalogueEntry
+from cbec.data.catalogue import CatalogueEntry, single_table
 from cbec.evaluation.simulation import ProgrammeConfig, simulate_programme
 
 
@@ -27,25 +26,17 @@ def _spector() -> pd.DataFrame:
 STUDENTS = "students"
 
 
-def _one_table(load: Callable[[], pd.DataFrame]) -> Callable[..., dict[str, pd.DataFrame]]:
-    def loader(**params):
-        if params:
-            raise TypeError(f"This dataset takes no parameters, got {sorted(params)}.")
-        return {STUDENTS: load()}
-    return loader
-
-
 DATASETS = [
     CatalogueEntry("programme", "simulated",
                    "Simulated programme, cohorts 2019-2024, 6 classes each (3 pilot); pilot classes switch to the "
                    "course-competition model in 2021. True effects: see cbec.evaluation.simulation.TrueEffects.",
                    "cbec.evaluation.simulation.simulate_programme(ProgrammeConfig()) (seeded)",
-                   _one_table(lambda: simulate_programme(ProgrammeConfig()))),
+                   single_table(STUDENTS, lambda: simulate_programme(ProgrammeConfig()))),
     CatalogueEntry("spector", "real",
                    "Spector & Mazzeo (1980): 32 students, whether the PSI teaching method improved grades "
                    "(GRADE), with GPA and the TUCE pre-test.",
                    "statsmodels.datasets.spector (Greene, Econometric Analysis, Table 21.1)",
-                   _one_table(_spector), licence="Loaded from statsmodels; the author keeps the rights."),
+                   single_table(STUDENTS, _spector), licence="Loaded from statsmodels; the author keeps the rights."),
 ]
 BUILTIN = {entry.name: entry for entry in DATASETS}
 

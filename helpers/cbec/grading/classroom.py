@@ -27,12 +27,6 @@ _LAST = ["Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", 
 PROFILE_MIX = {"complete": 8, "partial": 12, "blank": 3, "late": 4, "copied": 1,
                "corrupt": 1, "infinite_loop": 1}
 
-_MEMO = ("My largest market by GMV also converts above the store average, so it should get "
-         "more budget; its refund rate is close to the store's. The funnel leaks most at the "
-         "stage I found in Q6, so I would A/B test a fix there, sized as in Q9. Limitation: "
-         "one year of data with Black Friday and 11.11 peaks.")
-
-
 @dataclass(frozen=True)
 class SimulatedStudent:
     student_id: str
@@ -147,7 +141,7 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
             answers = _answers_for("late_complete" if rng.random() < 0.5 else "partial", declared, solutions, rng)
         else:
             answers = {} if s.profile == "blank" else _answers_for(s.profile, declared, solutions, rng)
-        memo = None if s.profile in ("blank", "infinite_loop") else _MEMO
+        memo = None if s.profile in ("blank", "infinite_loop") else declared.sample_memo
         submitted_at = due + timedelta(hours=float(rng.uniform(2, 96))) if s.profile == "late" else on_time
         answers = {cells.get(key, key): code for key, code in answers.items()}  # question id -> answer cell
         hand_in(s.student_id, fill_answers(released, answers, memo), submitted_at)

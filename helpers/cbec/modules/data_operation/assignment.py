@@ -41,13 +41,12 @@ check = Checks(QUESTIONS)
 
 
 def _students_store(student_id: str) -> PersonalData:
-    from cbec.modules.data_operation.datasets import STORE_TABLES
     from cbec.modules.data_operation.schemas import SCHEMAS
     from cbec.modules.data_operation.store import simulate_store
     from cbec.modules.data_operation.variants import variant_config
 
     store = simulate_store(variant_config(student_id, ASSIGNMENT))
-    return PersonalData(store.config, store.tables(), {table: SCHEMAS[table] for table in STORE_TABLES})
+    return PersonalData(store.config, store.tables(), {table: SCHEMAS[table] for table in store.TABLES})
 
 
 def student_dataset(student_id: str | None = None, *, cwd: Path | None = None) -> StudentDataset:
@@ -55,8 +54,14 @@ def student_dataset(student_id: str | None = None, *, cwd: Path | None = None) -
     return personal_dataset(ASSIGNMENT, student_id, cwd=cwd)
 
 
+_SAMPLE_MEMO = ("My largest market by GMV also converts above the store average, so it should get "
+                "more budget; its refund rate is close to the store's. The funnel leaks most at the "
+                "stage I found in Q6, so I would A/B test a fix there, sized as in Q9. Limitation: "
+                "one year of data with Black Friday and 11.11 peaks.")
+
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
-                                    endless_loop_question="q3", personal_data=_students_store)
+                                    endless_loop_question="q3", sample_memo=_SAMPLE_MEMO,
+                                    personal_data=_students_store)
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "DECLARATION", "check",
            "student_dataset"]

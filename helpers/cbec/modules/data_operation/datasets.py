@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Callable
 from functools import lru_cache
 
 import pandas as pd
 
-from cbec.data.catalogue import CatalogueEntry
+from cbec.data.catalogue import CatalogueEntry, single_table
 from cbec.modules.data_operation.schemas import SCHEMAS
-from cbec.modules.data_operation.store import StoreConfig, simulate_store
+from cbec.modules.data_operation.store import StoreConfig, StoreData, simulate_store
 
-STORE_TABLES = ("products", "customers", "sessions", "orders", "order_lines", "returns", "marketing_spend")
 
 
 def _load_store(**params) -> dict[str, pd.DataFrame]:
@@ -39,14 +37,6 @@ def _read_cdnow(filename: str) -> pd.DataFrame:
     })
 
 
-def _cdnow(filename: str) -> Callable[..., dict[str, pd.DataFrame]]:
-    def load(**params):
-        if params:
-            raise TypeError(f"The CDNOW datasets take no parameters, got {sorted(params)}.")
-        return {"transactions": _read_cdnow(filename).copy()}
-    return load
-
-
 _CDNOW_LICENCE = ("Distributed with the `lifetimes` package for research and teaching; cite Fader, Hardie & "
                   "Lee (2005), Marketing Science 24(2):275-284.")
 _CDNOW_SOURCE = ("CDNOW transaction log (Fader, Hardie & Lee 2005), as shipped in the `lifetimes` "
@@ -57,13 +47,15 @@ DATASETS = [
                    "A cross-border store selling in 7 markets: products, customers, daily sessions and funnel, "
                    "orders, order lines, returns, marketing spend. Parameters are StoreConfig fields.",
                    "cbec.modules.data_operation.store.simulate_store (seeded)", _load_store,
-                   {t: SCHEMAS[t] for t in STORE_TABLES}),
+                   {t: SCHEMAS[t] for t in StoreData.TABLES}),
     CatalogueEntry("cdnow_sample", "real",
                    "CDNOW music store: 6,919 purchases by a 1/10 sample of 2,357 customers, 1997-01..1998-06.",
-                   _CDNOW_SOURCE + "CDNOW_sample.txt", _cdnow("CDNOW_sample.txt"),
+                   _CDNOW_SOURCE + "CDNOW_sample.txt",
+                   single_table("transactions", lambda: _read_cdnow("CDNOW_sample.txt").copy()),
                    {"transactions": SCHEMAS["transactions"]}, _CDNOW_LICENCE),
     CatalogueEntry("cdnow_master", "real",
                    "CDNOW music store: 69,659 purchases by the 23,570 customers of the Q1 1997 cohort.",
-                   _CDNOW_SOURCE + "CDNOW_master.txt", _cdnow("CDNOW_master.txt"),
+                   _CDNOW_SOURCE + "CDNOW_master.txt",
+                   single_table("transactions", lambda: _read_cdnow("CDNOW_master.txt").copy()),
                    {"transactions": SCHEMAS["transactions"]}, _CDNOW_LICENCE),
 ]

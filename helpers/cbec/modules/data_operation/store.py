@@ -18,6 +18,7 @@ from cbec.world.calendar import daily_index
 from cbec.modules.data_operation.store_parameters import (CATEGORIES, DEFAULT_MARKET_WEIGHTS, PAID_CHANNELS,
                                                           RETURN_REASONS, TRAFFIC_SOURCES)
 from cbec.world.markets import MARKETS
+from cbec.world.simulated import SimulatedTables, config_from
 
 FUNNEL_STAGES = ("sessions", "product_views", "add_to_cart", "checkouts", "orders")
 
@@ -85,7 +86,7 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
-class StoreData:
+class StoreData(SimulatedTables):
     """The tables of one simulated store."""
 
     config: StoreConfig
@@ -99,16 +100,10 @@ class StoreData:
 
     TABLES = ("products", "customers", "sessions", "orders", "order_lines", "returns", "marketing_spend")
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in self.TABLES}
-
 
 def simulate_store(config: StoreConfig | None = None, **overrides) -> StoreData:
     """Simulate a store; ``simulate_store(seed=3, days=90)`` builds the config from keywords."""
-    if config is None:
-        config = StoreConfig(**overrides)
-    elif overrides:
-        raise TypeError("Pass either a StoreConfig or keyword overrides, not both.")
+    config = config_from(StoreConfig, config, overrides)
     rng = np.random.default_rng(config.seed)
     dates = pd.date_range(config.start, periods=config.days, freq="D")
     products = _products(config, rng)

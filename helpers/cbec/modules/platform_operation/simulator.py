@@ -38,6 +38,7 @@ import pandas as pd
 from cbec.modules.platform_operation.economics import fee_table
 from cbec.modules.platform_operation.fees import load_schedule
 from cbec.world.calendar import daily_index
+from cbec.world.simulated import SimulatedTables, config_from
 
 MATCH_TYPES = ("exact", "phrase", "broad")
 #: Seed-drawn ranges of the account's true rates: each straddles its limit (1%, 2.5%, 4%, 95%).
@@ -213,7 +214,7 @@ class AccountTruth:
 
 
 @dataclass(frozen=True)
-class AccountData:
+class AccountData(SimulatedTables):
     """The tables of one simulated seller account, and the truth behind them."""
 
     config: AccountConfig
@@ -227,16 +228,10 @@ class AccountData:
 
     TABLES = ("products", "business_report", "search_terms", "orders", "inquiries", "b2b_traffic")
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in self.TABLES}
-
 
 def simulate_account(config: AccountConfig | None = None, **overrides) -> AccountData:
     """Simulate a seller account; ``simulate_account(seed=3, days=90)`` builds the config."""
-    if config is None:
-        config = AccountConfig(**overrides)
-    elif overrides:
-        raise TypeError("Pass either an AccountConfig or keyword overrides, not both.")
+    config = config_from(AccountConfig, config, overrides)
     # one independent stream per part, so changing e.g. the B2B settings leaves the orders alone
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(config.seed).spawn(6)]
     rates_rng, product_rng, ads_rng, traffic_rng, orders_rng, b2b_rng = streams
