@@ -14,7 +14,7 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    kind: str  # "string", "integer", "float" or "datetime"
+    kind: str  # "string", "integer", "float", "boolean" or "datetime"
     description: str
 
 
@@ -23,6 +23,7 @@ _KIND_CHECKS = {
     "integer": ptypes.is_integer_dtype,
     "float": lambda s: ptypes.is_float_dtype(s) or ptypes.is_integer_dtype(s),
     "datetime": ptypes.is_datetime64_any_dtype,
+    "boolean": ptypes.is_bool_dtype,
 }
 
 
