@@ -1,19 +1,24 @@
-"""A graded class shared by the grading and report tests (nbgrader is slow to start kernels)."""
+"""Graded classes shared by the grading and report tests (nbgrader is slow to start kernels).
+
+Every declared assignment gets the same class: a solver, a blank, one student per kind of
+near miss its declaration lists, a copier, an endless loop, a latecomer, a tamperer, a
+corrupt file and an absent student, autograded once through the real engine.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
-from cbec.modules.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
-from cbec.modules.data_operation.variants import variant_config
+from cbec.assignments.declaration import AssignmentDeclaration, declaration, declared_assignments
 from cbec.grading import Course, autograde_class, copy_course, release_assignment
 from cbec.grading.regions import solution_code
-from cbec.grading.submissions import copied_answers, fill_answers, write_submission
+from cbec.grading.submissions import copied_answers, fill_answers, solution_values, write_submission
 
 
 @pytest.fixture
@@ -21,75 +26,156 @@ def course_copy(tmp_path) -> Path:
     return copy_course(tmp_path / "course")
 
 
-ASSIGNMENT = "data_operation"
+ASSIGNMENT = "data_operation"  # the assignment the engine-level tests use as their vehicle
+ASSIGNMENTS = declared_assignments()
 DUE = datetime(2025, 1, 10, 23, 59)
 ON_TIME = datetime(2025, 1, 9, 12, 0)
-QIDS = [q.qid for q in QUESTIONS]
+CLASSMATES = ("solver", "alice", "bob", "carol", "dave", "erin", "frank")
 
 
-def _solutions(course: Course) -> dict[str, str]:
-    return {k.removesuffix("_answer"): v for k, v in solution_code(course.source / ASSIGNMENT / NOTEBOOK).items()}
+@dataclass(frozen=True)
+class Spec:
+    """What a test needs to know of one assignment, all read from its declaration."""
+
+    name: str
+
+    @cached_property
+    def declared(self) -> AssignmentDeclaration:
+        return declaration(self.name)
+
+    @property
+    def notebook(self) -> str:
+        return self.declared.notebook
+
+    @property
+    def questions(self):
+        return self.declared.questions
+
+    @property
+    def qids(self) -> list[str]:
+        return [q.qid for q in self.questions]
+
+    @property
+    def auto_points(self) -> int:
+        return self.declared.points
+
+    def points(self, *qids: str) -> int:
+        return sum(q.points for q in self.questions if q.qid in qids)
+
+    @property
+    def loop_question(self) -> str:
+        return self.declared.endless_loop_question or self.qids[0]
 
 
-def _submit(course: Course, student: str, notebook, when: datetime = ON_TIME) -> None:
-    write_submission(course.submitted / student / ASSIGNMENT, NOTEBOOK, notebook, when)
+def _solutions(course: Course, assignment: str = ASSIGNMENT) -> dict[str, str]:
+    notebook = declaration(assignment).notebook
+    return {k.removesuffix("_answer"): v for k, v in solution_code(course.source / assignment / notebook).items()}
 
 
-def released_course(folder: Path) -> Course:
+def _submit(course: Course, student: str, notebook, when: datetime = ON_TIME, assignment: str = ASSIGNMENT) -> None:
+    write_submission(course.submitted / student / assignment, declaration(assignment).notebook, notebook, when)
+
+
+def released_course(folder: Path, assignment: str = ASSIGNMENT) -> Course:
     """A private copy of the course with the assignment released."""
     course = Course.open(copy_course(folder))
-    release_assignment(course, ASSIGNMENT, duedate=DUE)
+    release_assignment(course, assignment, duedate=DUE)
     return course
 
 
-def submit_honest_students(course: Course, partial: list[str]) -> dict[str, float]:
-    """Submit a solver, a blank, a unit-slip and a partly right student (who answers
+def classmate_of(course: Course, assignment: str, student: str) -> str:
+    """A classmate whose model answers differ from ``student``'s on every question."""
+    spec = Spec(assignment)
+    source = course.source / assignment / spec.notebook
+    mine = solution_values(source, student)
+    for other in CLASSMATES:
+        theirs = solution_values(source, other)
+        if other != student and all(mine[q.variable] != theirs[q.variable] for q in spec.questions):
+            return other
+    raise AssertionError(f"no classmate of {student} differs on every question of {assignment}")
+
+
+def submit_honest_students(course: Course, partial: list[str], assignment: str = ASSIGNMENT) -> dict[str, float]:
+    """Submit a solver, a blank, a near-miss and a partly right student (who answers
     ``partial``); return the autograded points each must get."""
-    released = course.release / ASSIGNMENT / NOTEBOOK
-    solutions = _solutions(course)
-    _submit(course, "solver", fill_answers(released, solutions))
-    _submit(course, "blank", nbformat.read(released, as_version=4))
-    _submit(course, "unitslip", fill_answers(released, NEAR_MISSES["unit"]))
-    _submit(course, "partial", fill_answers(released, {q: solutions[q] for q in partial}))
-    return {"solver": sum(q.points for q in QUESTIONS), "blank": 0, "unitslip": 0,
-            "partial": sum(q.points for q in QUESTIONS if q.qid in partial)}
+    spec = Spec(assignment)
+    released = course.release / assignment / spec.notebook
+    solutions = _solutions(course, assignment)
+    first_kind = sorted(spec.declared.near_misses)[0]
+    _submit(course, "solver", fill_answers(released, solutions), assignment=assignment)
+    _submit(course, "blank", nbformat.read(released, as_version=4), assignment=assignment)
+    _submit(course, "unitslip", fill_answers(released, spec.declared.near_misses[first_kind]), assignment=assignment)
+    _submit(course, "partial", fill_answers(released, {q: solutions[q] for q in partial}), assignment=assignment)
+    return {"solver": spec.auto_points, "blank": 0, "unitslip": 0, "partial": spec.points(*partial)}
 
 
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """A released assignment, one submission per scenario, autograded once."""
-    course = Course.open(copy_course(tmp_path_factory.mktemp("graded") / "course"))
-    release_assignment(course, ASSIGNMENT, duedate=DUE)
-    released = course.release / ASSIGNMENT / NOTEBOOK
-    solutions = _solutions(course)
+def near_miss_student(kind: str) -> str:
+    return f"nearmiss-{kind}"
 
-    _submit(course, "solver", fill_answers(released, solutions, memo="My memo."))
-    _submit(course, "blank", nbformat.read(released, as_version=4))
-    _submit(course, "unitslip", fill_answers(released, NEAR_MISSES["unit"]))
-    _submit(course, "typeslip", fill_answers(released, NEAR_MISSES["dtype"]))
-    # copy from a classmate whose funnel leaks elsewhere, so even the text answer (q6) differs
-    mine = variant_config("copier", ASSIGNMENT).funnel_leak
-    classmate = next(s for s in ("solver", "alice", "bob", "carol") if variant_config(s, ASSIGNMENT).funnel_leak != mine)
-    _submit(course, "copier", fill_answers(released, copied_answers(
-        course.source / ASSIGNMENT / NOTEBOOK, {q.qid: q.variable for q in QUESTIONS}, classmate)))
-    _submit(course, "looper", fill_answers(released, {**solutions, "q3": INFINITE_LOOP}))
-    _submit(course, "latecomer", fill_answers(released, solutions), when=datetime(2025, 1, 12, 8, 0))
 
-    # q1 and q2 answered wrongly, then their test cells deleted / emptied to hide it
-    tampered = fill_answers(released, {**solutions, "q1": NEAR_MISSES["unit"]["q1"],
-                                       "q2": NEAR_MISSES["unit"]["q2"]})
+def _grade_class(folder: Path, assignment: str):
+    spec = Spec(assignment)
+    course = Course.open(copy_course(folder))
+    release_assignment(course, assignment, duedate=DUE)
+    released = course.release / assignment / spec.notebook
+    solutions = _solutions(course, assignment)
+
+    def submit(student, notebook, when=ON_TIME):
+        _submit(course, student, notebook, when, assignment=assignment)
+
+    submit("solver", fill_answers(released, solutions, memo="My memo."))
+    submit("blank", nbformat.read(released, as_version=4))
+    for kind, answers in spec.declared.near_misses.items():
+        submit(near_miss_student(kind), fill_answers(released, answers))
+    classmate = classmate_of(course, assignment, "copier")
+    submit("copier", fill_answers(released, copied_answers(
+        course.source / assignment / spec.notebook, {q.qid: q.variable for q in spec.questions}, classmate)))
+    submit("looper", fill_answers(released, {**solutions, spec.loop_question: spec.declared.endless_loop}))
+    submit("latecomer", fill_answers(released, solutions), when=datetime(2025, 1, 12, 8, 0))
+
+    # the first two questions answered wrongly, then their test cells deleted / emptied to hide it
+    first, second = spec.qids[:2]
+    wrong = next(answers for answers in spec.declared.near_misses.values() if first in answers and second in answers)
+    tampered = fill_answers(released, {**solutions, first: wrong[first], second: wrong[second]})
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in tampered.cells]
-    tampered.cells[ids.index("q2_tests")].source = "pass  # nothing to see here"
-    del tampered.cells[ids.index("q1_tests")]
-    _submit(course, "tamperer", tampered)
+    tampered.cells[ids.index(f"{second}_tests")].source = "pass  # nothing to see here"
+    del tampered.cells[ids.index(f"{first}_tests")]
+    submit("tamperer", tampered)
 
     text = released.read_text(encoding="utf-8")
-    _submit(course, "corrupted", text[: len(text) // 3])
+    submit("corrupted", text[: len(text) // 3])
 
     with course.gradebook() as gb:
         gb.update_or_create_student("absent", first_name="Ab", last_name="Sent")
 
-    outcomes = autograde_class(course, ASSIGNMENT, timeout=10, progress=False)
+    outcomes = autograde_class(course, assignment, timeout=10, progress=False)
     return course, {o.student_id: o for o in outcomes}
 
 
+_GRADED: dict[str, tuple] = {}
+
+
+def graded_class(assignment: str, tmp_path_factory) -> tuple[Course, dict]:
+    """The graded class of ``assignment``, built once per test process."""
+    if assignment not in _GRADED:
+        _GRADED[assignment] = _grade_class(tmp_path_factory.mktemp(f"graded-{assignment}") / "course", assignment)
+    return _GRADED[assignment]
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """The Data Operation class: a released assignment, one submission per scenario, autograded once."""
+    return graded_class(ASSIGNMENT, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def graded_class_of(tmp_path_factory):
+    """``graded_class_of(name)``: the graded class of any declared assignment."""
+    return lambda assignment: graded_class(assignment, tmp_path_factory)
+
+
+@pytest.fixture(scope="session", params=ASSIGNMENTS)
+def graded_assignment(request, tmp_path_factory):
+    """Each declared assignment's graded class, with its spec: ``(spec, course, outcomes)``."""
+    course, outcomes = graded_class(request.param, tmp_path_factory)
+    return Spec(request.param), course, outcomes

@@ -1,17 +1,23 @@
 """Cheating and destructive submissions, one per attack, for the hostile-class tests.
 
-Each attack is the code a student puts in the first answer cell (``q1_answer``); the
-other answers are left as released unless ``solve_others`` is set, in which case the
-model answers follow (so an attack that rebinds data or patches checks gets every chance
-to turn honest-looking code into points).  Placeholders: ``{course}`` (the real course
+Each attack is the code a student puts in the first answer cell; the other answers are
+left as released unless ``solve_others`` is set, in which case the model answers follow
+(so an attack that rebinds data or patches checks gets every chance to turn
+honest-looking code into points).  Every attack works on any assignment: what it needs of
+one comes from placeholders (:func:`placeholders`): ``{course}`` (the real course
 folder), ``{port}`` (a TCP listener on the grader's loopback), ``{token}`` (a marker
-unique to the test run, written into every file and process name an attack creates) and
-``{classmate}`` (a student whose numbers differ everywhere).
+unique to the test run, written into every file and process name an attack creates),
+``{classmate}`` (a student whose numbers differ everywhere), ``{assignment}`` and
+``{notebook}``, ``{wrong_answers}`` (a wrong value for every answer variable),
+``{answer_names}``, ``{checks}``, ``{setup_code}`` (the released set-up cell) and
+``{first_solution}`` (the model answer of the first question).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from cbec.assignments.declaration import declaration
 
 
 @dataclass(frozen=True)
@@ -22,12 +28,28 @@ class Attack:
     solve_others: bool = False
 
 
-_WRONG_ANSWERS = """
-gmv_usd = aov_usd = units_per_order = conversion_rate = refund_rate = 0.5
-month1_retention = repeat_purchase_rate = reorder_point = 0.5
-largest_drop_stage = "orders"
-n_per_arm = 1000
-"""
+_WRONG_ANSWERS = "\n{wrong_answers}\n"
+
+
+def wrong_answers(assignment: str, number: str = "0.5", integer: str = "1000",
+                  text: str = repr("not one of the choices")) -> str:
+    """Code giving every answer variable of ``assignment`` a wrong value, written by kind."""
+    values = {"number": number, "integer": integer, "text": text}
+    return "\n".join(f"{q.variable} = {values[q.kind]}" for q in declaration(assignment).questions)
+
+
+def placeholders(assignment: str, setup_code: str, first_solution: str, **run) -> dict[str, str]:
+    """What the attacks' placeholders stand for, for one assignment (``run``: course, port, token, classmate)."""
+    declared = declaration(assignment)
+    return {**run, "assignment": assignment, "notebook": declared.notebook,
+            "wrong_answers": wrong_answers(assignment),
+            "always_equal_answers": wrong_answers(assignment, "Close(0.5)", "Same(3)", 'Yes("orders")'),
+            "always_equal_integers": wrong_answers(assignment, "Same(3)", "Same(3)"),
+            "answer_names": repr(tuple(q.variable for q in declared.questions)),
+            "checks": repr([q.qid for q in declared.questions]),
+            "first_variable": declared.questions[0].variable,
+            "setup_code": setup_code, "first_solution": first_solution}
+
 
 ATTACKS = [
     Attack("patch_isclose", "math.isclose always True, wrong answers",
@@ -43,15 +65,16 @@ class Close(float):
     __sub__ = __rsub__ = lambda self, other: 0.0
     __abs__ = lambda self: 0.0
     __hash__ = float.__hash__
-gmv_usd = aov_usd = units_per_order = conversion_rate = refund_rate = Close(0.5)
-month1_retention = repeat_purchase_rate = reorder_point = Close(0.5)
-largest_drop_stage = Yes("orders")
+class Same(int):
+    __eq__ = lambda self, other: True
+    __hash__ = int.__hash__
+{always_equal_answers}
 """),
     Attack("always_equal_int", "int subclass whose __eq__ always returns True", """
 class Same(int):
     __eq__ = lambda self, other: True
     __hash__ = int.__hash__
-n_per_arm = Same(3)
+{always_equal_integers}
 """),
     Attack("patch_series_sum", "pandas.Series.sum and DataFrame.sum patched to return the answer", """
 import pandas as pd
@@ -64,48 +87,42 @@ import sys, threading
 def _steal(frame, event, arg):
     if "_expected" in frame.f_locals or "_expected" in frame.f_globals:
         value = frame.f_locals.get("_expected", frame.f_globals.get("_expected"))
-        for name in ("gmv_usd", "aov_usd", "units_per_order", "conversion_rate", "refund_rate",
-                     "month1_retention", "repeat_purchase_rate", "reorder_point", "n_per_arm",
-                     "largest_drop_stage"):
+        for name in {answer_names}:
             frame.f_globals[name] = value
     return _steal
 sys.settrace(_steal)
 threading.settrace(_steal)
 sys.setprofile(lambda *a: None)
 """ + _WRONG_ANSWERS),
-    Attack("rebind_student_dataset", "student_dataset rebound to a classmate's data, then honest code", """
+    Attack("rebind_student_dataset", "the personal dataset rebound to a classmate's data, then honest code", """
+import importlib
 from pathlib import Path
-from cbec.modules.data_operation import assignment as _assignment
-_real = _assignment.student_dataset
-student_dataset = lambda *args, **kwargs: _real("{classmate}", cwd=Path("/"))
-_assignment.student_dataset = student_dataset
-store = student_dataset()
-orders, order_lines, sessions = store.orders, store.order_lines, store.sessions
-returns, products = store.returns, store.products
-gmv_usd = float(orders["gmv_usd"].sum())
+_assignment = importlib.import_module("cbec.modules.{assignment}.assignment")
+_real = _assignment.personal_dataset
+_assignment.personal_dataset = lambda name, student_id=None, **kwargs: _real(name, "{classmate}", cwd=Path("/"))
+{setup_code}
+{first_solution}
 """, solve_others=True),
     Attack("environment_and_cwd", "CBEC_STUDENT_ID and the working directory changed to a classmate's", """
 import os
 os.environ["CBEC_STUDENT_ID"] = "{classmate}"
 os.environ["JUPYTERHUB_USER"] = "{classmate}"
-os.makedirs("/tmp/submitted/{classmate}/data_operation", exist_ok=True)
-os.chdir("/tmp/submitted/{classmate}/data_operation")
-store = student_dataset()
-orders, order_lines, sessions = store.orders, store.order_lines, store.sessions
-returns, products = store.returns, store.products
-gmv_usd = float(orders["gmv_usd"].sum())
+os.makedirs("/tmp/submitted/{classmate}/{assignment}", exist_ok=True)
+os.chdir("/tmp/submitted/{classmate}/{assignment}")
+{setup_code}
+{first_solution}
 """, solve_others=True),
     Attack("sys_modules_and_builtins", "sys.modules and builtins edited: checks pass, isinstance lies", """
 import builtins, sys, types
-fake = types.ModuleType("cbec.modules.data_operation.assignment")
-fake.check = types.SimpleNamespace(**{{f"q{{i}}": (lambda *a: None) for i in range(1, 11)}})
-sys.modules["cbec.modules.data_operation.assignment"] = fake
+fake = types.ModuleType("cbec.modules.{assignment}.assignment")
+fake.check = types.SimpleNamespace(**{{qid: (lambda *a: None) for qid in {checks}}})
+sys.modules["cbec.modules.{assignment}.assignment"] = fake
 builtins.isinstance = lambda *args: True
 sys.modules["math"].isclose = lambda *a, **k: True
 """ + _WRONG_ANSWERS),
     Attack("read_source_and_gradebook", "reads source/, the gradebook and other submissions into the output", """
 import glob, os
-for path in ["{course}/source/data_operation/data_operation.ipynb", "{course}/gradebook.db",
+for path in ["{course}/source/{assignment}/{notebook}", "{course}/gradebook.db",
              "{course}/nbgrader_config.py", "/root/.bash_history"]:
     try:
         print("LEAKED", path, open(path, errors="replace").read()[:3000])
@@ -210,7 +227,7 @@ import json, os, struct
 def frame(message):
     body = json.dumps(message).encode()
     return struct.pack(">I", len(body)) + body
-forged = {{"event": "snapshot", "cell": 0, "values": {{"gmv_usd": {{"t": "float", "v": "1.0"}}}}}}
+forged = {{"event": "snapshot", "cell": 0, "values": {{"{first_variable}": {{"t": "float", "v": "1.0"}}}}}}
 for fd in range(3, 64):
     try:
         os.write(fd, frame(forged) + b"\\xff\\xff\\xff\\xff garbage")

@@ -1,4 +1,4 @@
-"""A hostile class: every attack in tests/hostile_attacks.py is graded in one batch beside
+"""A hostile class for every declared assignment: each attack in tests/hostile_attacks.py is graded in one batch beside
 honest students, through the real `cbec autograde` engine and nbgrader's gradebook.
 
 For each attack the test asserts that it scores no more than a blank submission, that
@@ -23,26 +23,25 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
-from cbec.modules.data_operation.variants import variant_config
 from cbec.grading import Course, autograde_class, generate_feedback
+from cbec.grading.plan import load_plan
 from cbec.grading.regions import hidden_test_lines
 from cbec.grading.submissions import fill_answers
-from tests.graded_class import ASSIGNMENT, _solutions, _submit, released_course, submit_honest_students
-from tests.hostile_attacks import ATTACKS, Attack
+from tests.graded_class import (ASSIGNMENTS, Spec, _solutions, _submit, classmate_of, released_course,
+                                submit_honest_students)
+from tests.hostile_attacks import ATTACKS, Attack, placeholders
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
 
-AUTO_POINTS = sum(q.points for q in QUESTIONS)
-PARTIAL = ["q1", "q2", "q3", "q4", "q5"]  # the partly right student answers these
-HONEST = {"solver": AUTO_POINTS, "blank": 0, "unitslip": 0,
-          "partial": sum(q.points for q in QUESTIONS if q.qid in PARTIAL)}
+PARTIAL_SHARE = 0.5  # the partly right student answers the first half of the questions
 CRASH_MESSAGES = {"hard_exit": "exited early", "segfault": "SIGSEGV", "kill_self": "SIGKILL",
                   "endless_loop_ignoring_interrupt": "did not stop when interrupted"}
 
 
 @dataclass
 class HostileBatch:
+    spec: Spec
+    honest: dict[str, float]
     course: Course
     outcomes: dict
     token: str
@@ -91,23 +90,22 @@ def _files_named(token: str, folders: list[Path]) -> list[str]:
     return found
 
 
-def _classmate_of(student: str) -> str:
-    """A student whose funnel leaks elsewhere, so that even the text answer differs."""
-    mine = variant_config(student, ASSIGNMENT).funnel_leak
-    return next(s for s in ("solver", "alice", "bob", "carol", "dave")
-                if variant_config(s, ASSIGNMENT).funnel_leak != mine)
-
-
-def _attack_notebook(released: Path, attack: Attack, solutions: dict, placeholders: dict):
-    code = attack.code.format(**placeholders, classmate=_classmate_of(attack.name))
-    answers = {"q1": code}
+def _attack_notebook(course: Course, spec: Spec, attack: Attack, solutions: dict, run: dict):
+    released = course.release / spec.name / spec.notebook
+    plan = load_plan(course.source / spec.name / spec.notebook)
+    first = spec.qids[0]
+    code = attack.code.format(**placeholders(
+        spec.name, "\n".join(plan.setup.values()), solutions[first], **run,
+        classmate=classmate_of(course, spec.name, attack.name)))
+    answers = {first: code}
     if attack.solve_others:
-        answers.update({q: solutions[q] for q in solutions if q != "q1"})
+        answers.update({q: solutions[q] for q in solutions if q != first})
     return fill_answers(released, answers)
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory) -> HostileBatch:
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def hostile(request, tmp_path_factory) -> HostileBatch:
+    spec = Spec(request.param)
     token = f"cbecattack{uuid.uuid4().hex[:10]}"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
@@ -118,16 +116,16 @@ def hostile(tmp_path_factory) -> HostileBatch:
     datagrams.bind(("127.0.0.1", port))
     datagrams.setblocking(False)
 
-    course = released_course(tmp_path_factory.mktemp("hostile") / "course")
-    assert submit_honest_students(course, PARTIAL) == HONEST
-    released = course.release / ASSIGNMENT / NOTEBOOK
-    solutions = _solutions(course)
-    placeholders = {"course": str(course.root), "port": port, "token": token}
+    course = released_course(tmp_path_factory.mktemp("hostile") / "course", spec.name)
+    partial = spec.qids[: int(len(spec.qids) * PARTIAL_SHARE)]
+    honest = submit_honest_students(course, partial, spec.name)
+    solutions = _solutions(course, spec.name)
+    run = {"course": str(course.root), "port": port, "token": token}
     for attack in ATTACKS:
-        _submit(course, attack.name, _attack_notebook(released, attack, solutions, placeholders))
+        _submit(course, attack.name, _attack_notebook(course, spec, attack, solutions, run), assignment=spec.name)
 
     before = _tree_hashes(course.root, skip=("autograded", "gradebook.db", "grading_log"))
-    outcomes = autograde_class(course, ASSIGNMENT, timeout=4, workers=2, progress=False)
+    outcomes = autograde_class(course, spec.name, timeout=4, workers=2, progress=False)
 
     deadline = time.monotonic() + 3
     while (survivors := _processes_named(token)) and time.monotonic() < deadline:
@@ -143,7 +141,7 @@ def hostile(tmp_path_factory) -> HostileBatch:
     with course.gradebook() as gb:
         students = {s.id for s in gb.students}
     return HostileBatch(
-        course=course, outcomes={o.student_id: o for o in outcomes}, token=token, before=before,
+        spec=spec, honest=honest, course=course, outcomes={o.student_id: o for o in outcomes}, token=token, before=before,
         after=_tree_hashes(course.root, skip=("autograded", "gradebook.db", "grading_log")),
         connections=connections, survivors=survivors,
         outside_files=_files_named(token, [Path("/tmp"), Path.home(), course.root, Path("/dev/shm"),
@@ -151,14 +149,18 @@ def hostile(tmp_path_factory) -> HostileBatch:
         gradebook_students=students)
 
 
-def _question_scores(course: Course, student: str) -> dict[str, float]:
-    with course.gradebook() as gb:
-        notebook = gb.find_submission_notebook(NOTEBOOK.removesuffix(".ipynb"), ASSIGNMENT, student)
+def _question_scores(batch: HostileBatch, student: str) -> dict[str, float]:
+    with batch.course.gradebook() as gb:
+        notebook = gb.find_submission_notebook(batch.spec.notebook.removesuffix(".ipynb"), batch.spec.name, student)
         return {g.name: g.score for g in notebook.grades if g.name.endswith("_tests")}
 
 
+def _autograded(batch: HostileBatch, student: str) -> Path:
+    return batch.course.autograded / student / batch.spec.name / batch.spec.notebook
+
+
 def _autograded_text(batch: HostileBatch, student: str) -> str:
-    return (batch.course.autograded / student / ASSIGNMENT / NOTEBOOK).read_text(encoding="utf-8")
+    return _autograded(batch, student).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
@@ -168,35 +170,35 @@ def test_attack_is_contained(hostile: HostileBatch, attack: Attack):
     # graded (crashes included), and worth no more than handing in nothing
     assert outcome.status == "graded", outcome
     assert outcome.isolation == "bubblewrap"
-    assert outcome.score <= blank.score == 0, (attack.name, _question_scores(hostile.course, attack.name))
+    assert outcome.score <= blank.score == 0, (attack.name, _question_scores(hostile, attack.name))
     # nothing outside its scratch folder changed
     assert hostile.after == hostile.before
     assert hostile.outside_files == []
-    assert hostile.gradebook_students >= set(HONEST) | {a.name for a in ATTACKS}
+    assert hostile.gradebook_students >= set(hostile.honest) | {a.name for a in ATTACKS}
     # no connection reached the grader, no process outlived its grading
     assert hostile.connections == 0
     assert hostile.survivors == []
     # honest students are graded exactly
-    for student, points in HONEST.items():
+    for student, points in hostile.honest.items():
         assert hostile.outcomes[student].status == "graded"
         assert hostile.outcomes[student].score == points, student
-    assert set(_question_scores(hostile.course, "solver").values()) == {q.points for q in QUESTIONS}
+    assert set(_question_scores(hostile, "solver").values()) == {q.points for q in hostile.spec.questions}
 
 
 def test_secrets_never_reach_the_outputs_or_the_feedback(hostile: HostileBatch):
     student = "read_source_and_gradebook"
-    notebook = nbformat.read(hostile.course.autograded / student / ASSIGNMENT / NOTEBOOK, as_version=4)
+    notebook = nbformat.read(_autograded(hostile, student), as_version=4)
     printed = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
     assert "blocked" in printed  # the attempts ran, and failed
     assert "LEAKED" not in printed and "BEGIN HIDDEN TESTS" not in printed and "_expected" not in printed
-    [feedback] = generate_feedback(hostile.course, ASSIGNMENT, students=[student], progress=False)
+    [feedback] = generate_feedback(hostile.course, hostile.spec.name, students=[student], progress=False)
     page = feedback.path.read_text(encoding="utf-8")
-    hidden = hidden_test_lines(hostile.course.source / ASSIGNMENT / NOTEBOOK)
+    hidden = hidden_test_lines(hostile.course.source / hostile.spec.name / hostile.spec.notebook)
     assert [line for line in hidden if len(line) > 15 and line in html.unescape(page)] == []
 
 
 def test_endless_output_is_cut_with_a_note(hostile: HostileBatch):
-    path = hostile.course.autograded / "endless_output" / ASSIGNMENT / NOTEBOOK
+    path = _autograded(hostile, "endless_output")
     assert path.stat().st_size < 3 * 2**20
     assert "output truncated" in path.read_text(encoding="utf-8")
 

@@ -40,11 +40,20 @@ class AssignmentDeclaration:
     sample_memo: str = ""
     #: student id -> that student's data (see cbec.assignments.datasets.personal_dataset)
     personal_data: Callable[[str], PersonalData] | None = None
+    #: points of the manually graded cells (the autograded points are the questions')
+    manual_points: int = 0
 
     @property
     def points(self) -> int:
         """Autograded points: the sum of the questions' points, written once, in the questions."""
         return sum(question.points for question in self.questions)
+
+
+def declared_assignments() -> list[str]:
+    """Names of every assignment a course module declares (``cbec.modules.<name>.assignment``)."""
+    from cbec.modules.registry import assignment_modules
+
+    return [module.split(".")[2] for module in assignment_modules()]
 
 
 class UnknownAssignmentError(LookupError):

@@ -61,7 +61,7 @@ _SAMPLE_MEMO = ("My largest market by GMV also converts above the store average,
 
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
                                     endless_loop_question="q3", sample_memo=_SAMPLE_MEMO,
-                                    personal_data=_students_store)
+                                    personal_data=_students_store, manual_points=MANUAL_POINTS)
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "DECLARATION", "check",
            "student_dataset"]

@@ -65,6 +65,6 @@ _SAMPLE_MEMO = ("My ads run at an ACoS above the best seller's break-even ACoS, 
 
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
                                     endless_loop_question="q3", sample_memo=_SAMPLE_MEMO,
-                                    personal_data=_students_account)
+                                    personal_data=_students_account, manual_points=MANUAL_POINTS)
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "DECLARATION", "check", "student_account"]
