@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
+import nbformat
 import pytest
 
 from cbec.assignments.checks import Question
 from cbec.modules.data_operation.assignment import NOTEBOOK, QUESTIONS
-from cbec.assignments.declaration import AssignmentDeclaration, UnknownAssignmentError, declaration
-from cbec.grading import CourseError
+from cbec.assignments.declaration import (AssignmentDeclaration, UnknownAssignmentError, declaration,
+                                         declared_assignments)
+from cbec.grading import Course, CourseError
+from cbec.grading.autograde import check_assignment, declaration_problems
+from cbec.grading.plan import load_plan, python_source
+from cbec.identity import assigned_student
 from cbec.grading.classroom import answer_cells
 from cbec.grading.regions import solution_code
 
@@ -30,3 +38,59 @@ def test_answer_cells_are_found_by_the_variable_they_assign(course_copy):
     stray = AssignmentDeclaration("x", "x.ipynb", (Question("q1", "not_assigned", 1, "number", "?"),))
     with pytest.raises(CourseError, match="No solution cell of 'x' assigns not_assigned"):
         answer_cells(stray, solutions)
+
+
+@pytest.mark.parametrize("assignment", declared_assignments())
+def test_declared_points_match_the_source_notebook(course_copy, assignment):
+    declared = declaration(assignment)
+    assert declaration_problems(Course.open(course_copy), assignment) == []
+    assert declared.points + declared.manual_points == 100
+    headings = solution_free_text(course_copy / "source" / assignment / declared.notebook)
+    for question in declared.questions:  # the prompt tells students what nbgrader will award
+        assert f"## {question.qid.upper()}. " in headings and f"({question.points} points)" in headings
+
+
+def test_a_declaration_disagreeing_with_its_notebook_is_refused(course_copy):
+    source = course_copy / "source" / "platform_operation" / "platform_operation.ipynb"
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q2_tests":
+            cell.metadata["nbgrader"]["points"] = 12
+    nbformat.write(notebook, source)
+    with pytest.raises(CourseError, match="q2_tests is worth 12 points in platform_operation.ipynb but 10"):
+        check_assignment(Course.open(course_copy), "platform_operation")
+
+
+@pytest.mark.parametrize("assignment", declared_assignments())
+def test_model_answers_pass_and_every_near_miss_fails_for_many_students(course_copy, assignment):
+    """The declaration checked fast on a dozen students: the instructor's own model answers
+    and tests only (students' code is graded through the sandboxed engine, elsewhere)."""
+    declared = declaration(assignment)
+    plan = load_plan(course_copy / "source" / assignment / declared.notebook)
+    model = {qid.removesuffix("_answer"): code for qid, code in plan.solutions.items()}
+    for student in [f"student{i:02d}" for i in range(12)]:
+        assert _passing(plan, declared, student, model) == {q.qid for q in declared.questions}, student
+        for kind, answers in declared.near_misses.items():
+            assert _passing(plan, declared, student, {**model, **answers}) & set(answers) == set(), (student, kind)
+
+
+def _passing(plan, declared, student: str, answers: dict[str, str]) -> set[str]:
+    """The questions whose hidden tests pass on ``answers`` (run in-process: instructor code only)."""
+    namespace: dict = {}
+    passed = set()
+    with assigned_student(student), contextlib.redirect_stdout(io.StringIO()):
+        for grade_id, code in plan.setup.items():
+            exec(compile(python_source(code), grade_id, "exec"), namespace)
+        for question in declared.questions:
+            local = dict(namespace)
+            try:
+                exec(compile(python_source(answers[question.qid]), question.qid, "exec"), local)
+                exec(compile(python_source(plan.tests[f"{question.qid}_tests"].source), question.qid, "exec"), local)
+            except Exception:  # noqa: BLE001 - any failure is a failed question
+                continue
+            passed.add(question.qid)
+    return passed
+
+
+def solution_free_text(path) -> str:
+    return "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "markdown")

@@ -169,7 +169,7 @@ def test_an_instructor_grades_the_memo_in_formgrader_and_the_report_shows_it(han
         _wait_for_manual_score(course, MANUAL_GRADE)
 
     out = tmp_path / "reports"
-    [run] = run_reports(select(load_specs(), ["assignment_outcomes"]), out_root=out, progress=False,
+    [run] = run_reports(select(load_specs(), ["data_operation_outcomes"]), out_root=out, progress=False,
                         shared={"course_dir": str(course.root)})
     assert run.ok, run.error
     students = pd.read_csv(run.output_dir / "students.csv").set_index("student_id")
@@ -178,7 +178,7 @@ def test_an_instructor_grades_the_memo_in_formgrader_and_the_report_shows_it(han
 
     attempted = block_network(page)
     page.goto(run.html.as_uri())
-    expect(page).to_have_title("Assignment outcomes (assignment_outcomes)")
+    expect(page).to_have_title("Assignment outcomes (data_operation_outcomes)")
     expect(page.locator("body")).to_contain_text("bob")
     assert attempted == [], f"the report page reached for the network: {attempted}"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cbec.cli import EXIT_BROKEN, EXIT_OK, EXIT_PARTIAL, main
+from cbec.cli import EXIT_BROKEN, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
 
 
 def cbec(*args: str) -> subprocess.CompletedProcess:
@@ -37,7 +37,7 @@ def test_unknown_assignment_lists_the_known_ones(course_copy, capsys):
 
 
 def test_bad_report_parameter_syntax(capsys):
-    assert main(["report", "assignment_outcomes", "-p", "threshold"]) == EXIT_BROKEN
+    assert main(["report", "data_operation_outcomes", "-p", "threshold"]) == EXIT_BROKEN
     assert "NAME=VALUE" in capsys.readouterr().err
 
 
@@ -45,19 +45,20 @@ def test_bad_report_parameter_syntax(capsys):
 @pytest.mark.xdist_group("nbgrader")
 def test_instructor_cycle_end_to_end_with_parallel_grading(course_copy, tmp_path):
     course = ["--course-dir", str(course_copy), "-q"]
-    assert cbec(*course, "release", "--due", "2025-01-10T23:59").returncode == EXIT_OK
-    made = cbec(*course, "simulate-class", "--students", "8", "--seed", "3", "--due", "2025-01-10T23:59")
+    assert cbec(*course, "release", "data_operation", "--due", "2025-01-10T23:59").returncode == EXIT_OK
+    made = cbec(*course, "simulate-class", "data_operation", "--students", "8", "--seed", "3",
+                "--due", "2025-01-10T23:59")
     assert made.returncode == EXIT_OK, made.stderr
-    graded = cbec(*course, "autograde", "--workers", "2", "--timeout", "10")
+    graded = cbec(*course, "autograde", "data_operation", "--workers", "2", "--timeout", "10")
     assert graded.returncode == EXIT_PARTIAL, graded.stdout + graded.stderr  # one corrupt, one missing
     assert "corrupt" in graded.stdout and "missing" in graded.stdout and "timeout" in graded.stdout
-    again = cbec(*course, "autograde", "--workers", "2")
+    again = cbec(*course, "autograde", "data_operation", "--workers", "2")
     assert "kept" in again.stdout and "graded" not in again.stdout.split("\n")[0].replace("kept", "")
-    feedback = cbec(*course, "feedback")
+    feedback = cbec(*course, "feedback", "data_operation")
     assert feedback.returncode == EXIT_OK and "written" in feedback.stdout
-    report = cbec(*course, "report", "assignment_outcomes", "--out", str(tmp_path / "reports"))
+    report = cbec(*course, "report", "data_operation_outcomes", "--out", str(tmp_path / "reports"))
     assert report.returncode == EXIT_OK, report.stdout + report.stderr
-    summary = json.loads((tmp_path / "reports" / "assignment_outcomes" / "summary.json").read_text())
+    summary = json.loads((tmp_path / "reports" / "data_operation_outcomes" / "summary.json").read_text())
     assert summary["students"] == 9 and summary["submitted"] == 7
 
 
@@ -72,8 +73,9 @@ def test_non_positive_limits_are_usage_errors(arguments, capsys):
 
 
 def test_autograding_a_student_nobody_knows_adds_no_phantom(course_copy, capsys):
-    assert main(["--course-dir", str(course_copy), "-q", "release"]) == EXIT_OK
-    assert main(["--course-dir", str(course_copy), "-q", "autograde", "--student", "nosuchstudent"]) == EXIT_BROKEN
+    assert main(["--course-dir", str(course_copy), "-q", "release", "data_operation"]) == EXIT_OK
+    assert main(["--course-dir", str(course_copy), "-q", "autograde", "data_operation",
+                 "--student", "nosuchstudent"]) == EXIT_BROKEN
     assert "No student nosuchstudent" in capsys.readouterr().err
     from cbec.grading import Course
 
@@ -83,7 +85,14 @@ def test_autograding_a_student_nobody_knows_adds_no_phantom(course_copy, capsys)
 
 def test_feedback_for_an_unknown_assignment_is_an_error(course_copy, capsys):
     assert main(["--course-dir", str(course_copy), "feedback", "no_such_assignment"]) == EXIT_BROKEN
-    assert "Known assignments: data_operation" in capsys.readouterr().err
+    assert "Known assignments: data_operation, platform_operation" in capsys.readouterr().err
+
+
+def test_a_command_without_an_assignment_asks_for_one_when_the_course_has_several(course_copy, capsys):
+    assert main(["--course-dir", str(course_copy), "release"]) == EXIT_USAGE
+    error = capsys.readouterr().err
+    assert "Name the assignment, e.g. cbec release data_operation" in error
+    assert "this course has: data_operation, platform_operation" in error
 
 
 def test_unknown_dataset_is_named_without_a_traceback(tmp_path):
@@ -95,7 +104,8 @@ def test_unknown_dataset_is_named_without_a_traceback(tmp_path):
 def test_a_parameter_without_a_report_name_must_exist_in_every_report(capsys):
     assert main(["report", "-p", "behind_threshold=0.6"]) == 2
     error = capsys.readouterr().err
-    assert "only assignment_outcomes has it" in error and "cbec report assignment_outcomes -p" in error
+    assert "only data_operation_outcomes and platform_operation_outcomes have it" in error
+    assert "cbec report data_operation_outcomes -p" in error
 
 
 def test_file_parameters_resolve_against_the_current_folder(tmp_path, monkeypatch):

@@ -66,13 +66,13 @@ def test_the_demo_can_hand_the_class_in_through_the_exchange(tmp_path):
 
     course = released_course(tmp_path / "course")
     common = ["--course-dir", str(course.root), "-q"]
-    failed = cbec(*common, "simulate-class", "--through-exchange")
+    failed = cbec(*common, "simulate-class", ASSIGNMENT, "--through-exchange")
     assert failed.returncode == 4 and "not been released to the exchange" in failed.stderr
     release_to_exchange(course, ASSIGNMENT)
-    made = cbec(*common, "simulate-class", "--students", "8", "--seed", "4", "--through-exchange")
+    made = cbec(*common, "simulate-class", ASSIGNMENT, "--students", "8", "--seed", "4", "--through-exchange")
     assert made.returncode == 0, made.stdout + made.stderr
     assert not course.submitted.exists()  # nothing written straight into submitted/
-    collected = cbec(*common, "collect")
+    collected = cbec(*common, "collect", ASSIGNMENT)
     assert collected.returncode == 0 and "Collected from the exchange: 8 submission(s)" in collected.stdout
     homes = sorted(p.name for p in (tmp_path / ".runtime" / "homes").iterdir())
     assert len(homes) == 8 and all((tmp_path / ".runtime" / "homes" / h / ASSIGNMENT / NOTEBOOK).is_file()

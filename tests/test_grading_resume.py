@@ -27,7 +27,7 @@ STUDENTS = [f"s{i:02d}" for i in range(1, 13)]
 
 def _cbec(course: Course, *args: str) -> subprocess.Popen:
     return subprocess.Popen([str(Path(sys.executable).parent / "cbec"), "--course-dir", str(course.root), "-q",
-                             "autograde", "--workers", "2", *args],
+                             "autograde", "data_operation", "--workers", "2", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 

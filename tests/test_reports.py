@@ -74,18 +74,18 @@ def test_gradebook_errors_say_what_to_do(tmp_path, graded):
 
 def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     course, outcomes = graded
-    specs = select(load_specs(), ["assignment_outcomes"])
+    specs = select(load_specs(), ["data_operation_outcomes"])
     runs = run_reports(specs + [specs[0].__class__("broken", specs[0].notebook, "bad parameter",
                                                    {"assignment": "no_such_assignment"})],
                        out_root=tmp_path, overrides={"course_dir": str(course.root)}, progress=False)
     ok, broken = runs
     assert ok.ok, ok.error
-    summary = json.loads((tmp_path / "assignment_outcomes" / "summary.json").read_text())
+    summary = json.loads((tmp_path / "data_operation_outcomes" / "summary.json").read_text())
     grades = load_assignment_grades(course.gradebook_path, ASSIGNMENT)
     assert summary["students"] == len(grades.students) == len(outcomes)
     assert summary["submitted"] == sum(o.status == "graded" for o in outcomes.values())
     assert summary["late"] == 1
-    behind = pd.read_csv(tmp_path / "assignment_outcomes" / "students_behind.csv")
+    behind = pd.read_csv(tmp_path / "data_operation_outcomes" / "students_behind.csv")
     assert {"absent", "corrupted", "blank", "latecomer"} <= set(behind["student_id"])
     assert "solver" not in set(behind["student_id"])
     page = ok.html.read_text(encoding="utf-8")
@@ -93,15 +93,15 @@ def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     assert "Students falling behind" in page
     assert str(tmp_path) not in page and "summary.json" in page  # no machine's absolute paths
     title = re.search(r"<title>(.*?)</title>", page).group(1)
-    assert title.endswith("(assignment_outcomes)") and title != "Notebook (assignment_outcomes)"
+    assert title.endswith("(data_operation_outcomes)") and title != "Notebook (data_operation_outcomes)"
     # one broken run is reported and does not stop the others
     assert not broken.ok and "no_such_assignment" in broken.error
     index = (tmp_path / "index.html").read_text()
-    assert "assignment_outcomes" in index and "failed" in index
+    assert "data_operation_outcomes" in index and "failed" in index
 
 
 def test_unknown_report_lists_the_configured_ones():
-    with pytest.raises(ReportConfigError, match="assignment_outcomes"):
+    with pytest.raises(ReportConfigError, match="data_operation_outcomes"):
         select(load_specs(), ["nope"])
 
 

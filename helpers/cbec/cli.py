@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL, EXIT_BROKEN = 0, 2, 3, 4
-DEFAULT_ASSIGNMENT = "data_operation"
-
 
 class UserError(Exception):
     """An error the user can fix; its message says how."""
@@ -159,15 +157,17 @@ def cmd_site(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    """The whole instructor cycle, then every report (grade summary and programme evaluation).
-
-    Broken submissions are reported, not fatal."""
+    """The whole instructor cycle for every assignment, then every report (grade summaries
+    and programme evaluation).  Broken submissions are reported, not fatal."""
     from cbec import paths
 
+    course = _course(args)
+    assignments = args.assignments or course.assignments()
+    for name in assignments:
+        course.require_assignment(name)
     due = args.due or (datetime.now().replace(microsecond=0) + timedelta(days=7) if args.exchange
                        else datetime(2025, 1, 10, 23, 59))
-    stages = [
-        ("Materialise the datasets", cmd_data, dict(out=None, dataset=None, force=False)),
+    per_assignment = [
         ("Generate the student version with nbgrader and release it", cmd_release, dict(due=due)),
         (f"Simulate a class of {args.students} submissions"
          + (", handed in through nbgrader's exchange" if args.exchange else ""), cmd_simulate_class,
@@ -176,34 +176,35 @@ def cmd_demo(args) -> int:
         ("Autograde the class into the gradebook (in the sandbox)", cmd_autograde,
          dict(student=None, regrade=False, timeout=None, workers=2, scheduler=None, no_sandbox=False)),
         ("Write per-student HTML feedback", cmd_feedback, dict(student=None, regenerate=False)),
-        ("Render the reports", cmd_report,
-         dict(names=None, parameter=None, config=None, out=None, workers=2)),
     ]
-    codes = {}
+    stages = [("Materialise the datasets", cmd_data, dict(out=None, dataset=None, force=False)),
+              *[(f"{name}: {title}", command, {**extra, "assignment": name})
+                for name in assignments for title, command, extra in per_assignment],
+              ("Render the reports", cmd_report, dict(names=None, parameter=None, config=None, out=None, workers=2))]
+    codes: dict[str, int] = {}
     started = time.perf_counter()
     for number, (title, command, extra) in enumerate(stages, start=1):
         print(f"\n[{number}/{len(stages)}] {title}", flush=True)
         stage_args = argparse.Namespace(**{**vars(args), **extra})
-        codes[command] = command(stage_args)
-    course = _course(args)
+        stage = command.__name__.removeprefix("cmd_") + (f" {extra['assignment']}" if "assignment" in extra else "")
+        codes[stage] = command(stage_args)
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Where everything is:")
     for label, where in [
         ("datasets", _generated_dir()),
-        ("student version", course.release / args.assignment),
+        *[(f"student version", course.release / name) for name in assignments],
         ("submissions", course.submitted),
         ("autograded notebooks", course.autograded),
         ("gradebook", course.gradebook_path),
         ("feedback (HTML)", course.feedback),
-        ("grade summary", paths.reports_dir() / "assignment_outcomes" / "report.html"),
+        *[(f"grade summary", paths.reports_dir() / f"{name}_outcomes" / "report.html") for name in assignments],
         ("programme evaluation", paths.reports_dir() / "program_evaluation" / "report.html"),
         ("all reports", paths.reports_dir() / "index.html"),
     ]:
         print(f"  {label:<22} {where}")
-    if codes.get(cmd_autograde) == EXIT_PARTIAL:
+    if any(code == EXIT_PARTIAL for stage, code in codes.items() if stage.startswith("autograde")):
         # the simulated class includes a corrupt file and an endless loop on purpose
         print("Some submissions could not be graded (listed above); everyone else was graded.")
-    failed = [command.__name__.removeprefix("cmd_") for command, code in codes.items()
-              if code != EXIT_OK and command is not cmd_autograde]
+    failed = [stage for stage, code in codes.items() if code != EXIT_OK and not stage.startswith("autograde")]
     if failed:
         print(f"Problems in: {', '.join(failed)} (listed above).", file=sys.stderr)
         return EXIT_PARTIAL
@@ -215,6 +216,15 @@ def _course(args):
     from cbec.grading import Course
 
     return Course.open(args.course_dir)
+
+
+def _only_assignment(args) -> str:
+    """The assignment a command means when none is named: the course's only one."""
+    known = _course(args).assignments()
+    if len(known) == 1:
+        return known[0]
+    raise UsageError(f"Name the assignment, e.g. cbec {args.command} {known[0] if known else 'ASSIGNMENT'} "
+                     f"(this course has: {', '.join(known) or 'none yet; add one under source/'}).")
 
 
 def _generated_dir():
@@ -251,7 +261,8 @@ def _refuse_parameters_not_everywhere(specs, overrides: dict) -> None:
     for name in overrides:
         having = [report for report, names in declared.items() if name in names]
         if len(having) != len(declared):
-            where = f"only {', '.join(having)} has it" if having else "no report has it"
+            where = f"only {' and '.join(having)} {'has' if len(having) == 1 else 'have'} it" if having \
+                else "no report has it"
             example = having[0] if having else "REPORT"
             raise UsageError(f"-p {name}=... would go to every report, but {where}. Name the report(s): "
                              f"cbec report {example} -p {name}=...")
@@ -292,8 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def assignment_arg(p):
-        p.add_argument("assignment", nargs="?", default=DEFAULT_ASSIGNMENT,
-                       help=f"assignment name (default: {DEFAULT_ASSIGNMENT})")
+        p.add_argument("assignment", nargs="?", default=None,
+                       help="assignment name (a folder of the course's source/; may be left out when there is one)")
 
     p = add("data", cmd_data, "Materialise every catalogue dataset as Parquet files.")
     p.add_argument("--dataset", action="append", help="only this dataset (repeatable)")
@@ -345,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-execute", action="store_true", help="do not run the lectures (a quick look at the layout)")
 
     p = add("demo", cmd_demo, "Run the whole instructor cycle end to end on a simulated class.")
-    assignment_arg(p)
+    p.add_argument("assignments", nargs="*", metavar="assignment",
+                   help="assignments to release and grade (default: every assignment of the course)")
     p.add_argument("--students", type=int, default=30, help="class size (default 30)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the class (default 0)")
     p.add_argument("--due", type=_datetime,
@@ -392,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "assignment", "") is None:
+            args.assignment = _only_assignment(args)
         return args.func(args)
     except Exception as error:
         code = exit_code_for(error)

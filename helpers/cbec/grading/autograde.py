@@ -82,8 +82,43 @@ def check_assignment(course: Course, assignment: str) -> None:
             problems += check_plan(load_plan(source))
         except PlanError as error:
             problems.append(str(error))
+    problems += declaration_problems(course, assignment)
     if problems:
         raise CourseError(f"{assignment!r} cannot be autograded:\n  " + "\n  ".join(problems))
+
+
+def declaration_problems(course: Course, assignment: str) -> list[str]:
+    """Where the assignment's declaration and its source notebook disagree on questions or points.
+
+    Points are nbgrader's, in the notebook's cell metadata; the declaration repeats them for
+    the class simulation and the checks, so a change in one place must show in the other.
+    """
+    from cbec.assignments.declaration import UnknownAssignmentError, declaration
+
+    try:
+        declared = declaration(assignment)
+    except UnknownAssignmentError:
+        return []  # an assignment without a declaration is graded from its notebook alone
+    source = course.source / assignment / declared.notebook
+    if not source.is_file():
+        return [f"the declaration names {declared.notebook}, which is not in {source.parent}"]
+    notebook = nbformat.read(source, as_version=4)
+    graded = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells
+              if cell.metadata.get("nbgrader", {}).get("grade")}
+    problems = []
+    for question in declared.questions:
+        cell = graded.get(f"{question.qid}_tests")
+        if cell is None:
+            problems.append(f"{question.qid} is declared but {declared.notebook} has no test cell {question.qid}_tests")
+        elif float(cell.metadata["nbgrader"].get("points", 0)) != question.points:
+            problems.append(f"{question.qid}_tests is worth {cell.metadata['nbgrader'].get('points', 0):g} points in "
+                            f"{declared.notebook} but {question.points} in the declaration")
+    manual = sum(float(cell.metadata["nbgrader"].get("points", 0)) for cell in graded.values()
+                 if cell.metadata["nbgrader"].get("solution") or cell.metadata["nbgrader"].get("task"))
+    if manual != declared.manual_points:
+        problems.append(f"the manually graded cells of {declared.notebook} are worth {manual:g} points, "
+                        f"the declaration says {declared.manual_points}")
+    return problems
 
 
 def autograde_class(course: Course, assignment: str, students: list[str] | None = None,

@@ -94,13 +94,16 @@ class Course:
     def db_url(self) -> str:
         return f"sqlite:///{self.gradebook_path}"
 
+    def assignments(self) -> list[str]:
+        """The assignments of the course: the folders of ``source/``, by name."""
+        return sorted(p.name for p in self.source.iterdir() if p.is_dir()) if self.source.is_dir() else []
+
     def require_assignment(self, assignment: str) -> Path:
         folder = self.source / assignment
         if not folder.is_dir():
-            known = sorted(p.name for p in self.source.iterdir() if p.is_dir()) if self.source.is_dir() else []
             raise CourseError(
                 f"No assignment {assignment!r} in {self.source}. Known assignments: "
-                f"{', '.join(known) or 'none'}."
+                f"{', '.join(self.assignments()) or 'none'}."
             )
         return folder
 
