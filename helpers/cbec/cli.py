@@ -133,9 +133,10 @@ def cmd_report(args) -> int:
     shared = {"course_dir": str(Path(args.course_dir).resolve())} if args.course_dir else None
     runs = run_reports(specs, out_root=args.out, overrides=overrides, workers=args.workers,
                        progress=not args.quiet, shared=shared)
+    width = max((len(run.name) for run in runs), default=0)
     for run in runs:
         where = run.html if run.ok else run.output_dir / "error.txt"
-        print(f"  {run.name:<24} {'ok' if run.ok else 'FAILED':<7} {run.seconds:5.1f} s  {where}")
+        print(f"  {run.name:<{width}}  {'ok' if run.ok else 'FAILED':<7} {run.seconds:5.1f} s  {where}")
         if not run.ok:
             print(f"    {run.error}")
     if runs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -59,7 +61,8 @@ def solution_values(source: Path, student_id: str) -> dict[str, object]:
     """
     plan = load_plan(source)
     namespace: dict[str, object] = {}
-    with assigned_student(student_id):
+    # the notebook's greetings and check messages are for students, not for the instructor's terminal
+    with assigned_student(student_id), contextlib.redirect_stdout(io.StringIO()):
         for grade_id, code in plan.setup.items():
             exec(compile(python_source(code), grade_id, "exec"), namespace)
         for grade_id, code in plan.solutions.items():
