@@ -184,3 +184,14 @@ def test_term_actions_on_simulated_data_negate_irrelevant_and_harvest_relevant_t
     assert merged["relevant"].notna().all()
     assert (~merged.loc[merged["action"] == "negate", "relevant"]).mean() >= 0.8
     assert merged.loc[merged["action"] == "harvest", "relevant"].all()
+
+
+def test_split_at_date_takes_equal_spans_either_side():
+    dated = pd.concat([SMALL.assign(date=pd.Timestamp("2024-07-01") + pd.Timedelta(days=d)) for d in range(-20, 20)])
+    before, after = ads.split_at_date(dated, "2024-07-01", days=14)
+    assert before["date"].min() == pd.Timestamp("2024-06-17") and before["date"].max() == pd.Timestamp("2024-06-30")
+    assert after["date"].min() == pd.Timestamp("2024-07-01") and after["date"].max() == pd.Timestamp("2024-07-14")
+    everything_before, everything_after = ads.split_at_date(dated, "2024-07-01")
+    assert len(everything_before) == 20 * len(SMALL) and len(everything_after) == 20 * len(SMALL)
+    with pytest.raises(ValueError, match=">= 1"):
+        ads.split_at_date(dated, "2024-07-01", days=0)

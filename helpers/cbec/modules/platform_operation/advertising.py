@@ -157,6 +157,18 @@ class BidChangeResult:
     bootstrap_samples: int
 
 
+def split_at_date(report: pd.DataFrame, date, days: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report rows before ``date`` and from ``date`` on, each at most ``days`` long (None: all)."""
+    _require(report, ["date"])
+    dates, change = pd.to_datetime(report["date"]), pd.Timestamp(date)
+    if days is not None and days < 1:
+        raise ValueError("days is the length of each side in days, >= 1 (or None for everything).")
+    span = pd.Timedelta(days=days) if days is not None else None
+    before = (dates < change) & ((dates >= change - span) if span is not None else True)
+    after = (dates >= change) & ((dates < change + span) if span is not None else True)
+    return report[before], report[after]
+
+
 def compare_bid_change(before: pd.DataFrame, after: pd.DataFrame, *, seed: int, alpha: float = 0.05,
                        bootstrap_samples: int = 2000) -> BidChangeResult:
     """Judge a bid change from the report rows before and after it.

@@ -94,7 +94,9 @@ def search_term_map(terms: pd.DataFrame, *, target_acos: float, break_even_acos:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(xlabel="clicks over the period (log scale)", ylabel=f"ACoS (capped at {acos_cap:.0%})",
            title="Search terms of the phrase and broad ad groups")
-    ax.legend(title="action", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    legend = ax.legend(title="action", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    for handle in legend.legend_handles:  # one marker size in the legend, whatever the spend
+        handle.set_sizes([30])
     return ax
 
 
