@@ -91,3 +91,20 @@ def test_fitted_order_rate_matches_the_models_prediction():
     predicted = effect.model.predict(np.column_stack([np.ones(3), np.log1p(hours)]))
     assert effect.order_rate(hours) == pytest.approx(predicted)
     assert effect.order_rate(1) > effect.order_rate(24)
+
+
+def test_slope_across_logs_fits_each_log_and_checks_coverage():
+    logs = {seed: simulate_account(seed=seed, n_products=1, days=200).inquiries for seed in (1, 2)}
+    table = b2b.slope_across_logs(logs, true_slope=-0.45)
+    assert list(table.index) == [1, 2]
+    for seed, log in logs.items():
+        effect = b2b.response_time_logit(log)
+        row = table.loc[seed]
+        assert row["slope"] == pytest.approx(effect.slope)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(effect.slope_interval)
+        assert row["covers_truth"] == (effect.slope_interval[0] <= -0.45 <= effect.slope_interval[1])
+    far = b2b.slope_across_logs(logs, true_slope=5.0)
+    assert not far["covers_truth"].any()
+    assert "covers_truth" not in b2b.slope_across_logs(logs).columns
+    with pytest.raises(ValueError, match="empty"):
+        b2b.slope_across_logs({})

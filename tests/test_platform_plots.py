@@ -122,3 +122,15 @@ def test_response_time_chart_puts_bands_at_their_median_and_draws_both_curves(ac
     assert np.allclose(fitted.get_ydata(), effect.order_rate(fitted.get_xdata()))
     assert np.allclose(true.get_ydata(), b2b.order_rate(-0.9, -0.45, true.get_xdata()))
     assert [t.get_text() for t in ax.texts] == [f"n={n}" for n in shown["inquiries"]]
+
+
+def test_slope_recovery_marks_the_intervals_that_miss_the_truth():
+    table = pd.DataFrame({"slope": [-0.5, -0.2, -0.45], "ci_low": [-0.7, -0.35, -0.6], "ci_high": [-0.3, -0.05, -0.3]},
+                         index=pd.Index([1, 2, 3], name="seed"))
+    ax = plots.slope_recovery(table, -0.45)
+    intervals = ax.lines[0:6:2]
+    assert [list(line.get_xdata()) for line in intervals] == [[-0.7, -0.3], [-0.35, -0.05], [-0.6, -0.3]]
+    assert [to_hex(line.get_color()) for line in intervals] == [plots.NEUTRAL_COLOUR, plots.FAIL_COLOUR,
+                                                                plots.NEUTRAL_COLOUR]
+    assert ax.lines[-1].get_xdata()[0] == pytest.approx(-0.45)
+    assert ax.get_title() == "2 of 3 intervals cover the true slope -0.45"

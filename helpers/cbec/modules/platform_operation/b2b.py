@@ -126,3 +126,23 @@ def response_time_logit(inquiries: pd.DataFrame, *, given_quotation: bool = True
                               slope_std_error=float(result.bse[1]), p_value=float(result.pvalues[1]),
                               odds_ratio_per_doubling=float(2 ** slope), observations=int(result.nobs),
                               model=result)
+
+
+def slope_across_logs(logs, *, true_slope: float | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`response_time_logit` on each inquiry log of ``logs`` (a mapping name -> log).
+
+    One row per log: slope, its interval and the number of quoted inquiries; with
+    ``true_slope`` also whether the interval covers it (about 1 - alpha of them should).
+    """
+    logs = dict(logs)
+    if not logs:
+        raise ValueError("logs is empty; pass e.g. {seed: simulate_account(seed=seed).inquiries}.")
+    rows = []
+    for name, log in logs.items():
+        effect = response_time_logit(log, alpha=alpha)
+        rows.append({"log": name, "slope": effect.slope, "ci_low": effect.slope_interval[0],
+                     "ci_high": effect.slope_interval[1], "quoted_inquiries": effect.observations})
+    table = pd.DataFrame(rows).set_index("log")
+    if true_slope is not None:
+        table["covers_truth"] = (table["ci_low"] <= true_slope) & (true_slope <= table["ci_high"])
+    return table

@@ -222,3 +222,22 @@ def response_time_chart(bands: pd.DataFrame, effect=None, *, true_intercept: flo
     ax.set_ylim(0, None)
     ax.legend(fontsize=8)
     return ax
+
+
+def slope_recovery(table: pd.DataFrame, true_slope: float, ax=None):
+    """Each log's fitted slope with its interval (from ``b2b.slope_across_logs``) against the truth.
+
+    Intervals that miss ``true_slope`` are drawn in red.
+    """
+    ax = _axes(ax, (7, 0.3 * len(table) + 1.2))
+    positions = np.arange(len(table))[::-1]
+    covers = (table["ci_low"] <= true_slope) & (true_slope <= table["ci_high"])
+    for position, (_, row), hit in zip(positions, table.iterrows(), covers):
+        colour = NEUTRAL_COLOUR if hit else FAIL_COLOUR
+        ax.plot([row["ci_low"], row["ci_high"]], [position, position], color=colour, lw=2.5)
+        ax.plot(row["slope"], position, "o", color=colour)
+    ax.axvline(true_slope, color="black", ls="--", lw=1)
+    ax.set_yticks(positions, [str(name) for name in table.index])
+    ax.set(xlabel="slope of ln(1 + response hours) with its 95% interval", ylabel=table.index.name or "",
+           title=f"{covers.sum()} of {len(table)} intervals cover the true slope {true_slope:g}")
+    return ax
