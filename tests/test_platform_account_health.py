@@ -157,3 +157,39 @@ def test_seeds_give_some_passing_and_some_failing_accounts():
               "valid_tracking_rate": 0.95}
     for name, (low, high) in DRAWN_RATE_RANGES.items():
         assert low < limits[name] < high
+
+
+def test_health_over_time_is_account_health_on_each_day():
+    table = pd.concat([orders(100, days_ago=d, cancelled=[0, 1, 2] if d == 3 else []) for d in (1, 3, 10)])
+    days = [AS_OF - pd.Timedelta(days=5), AS_OF]
+    history = health.health_over_time(table, days)
+    assert history["as_of"].tolist() == [days[0]] * 5 + [days[1]] * 5
+    for day in days:
+        expected = health.account_health(table, day)
+        got = history[history["as_of"] == day].drop(columns="as_of").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected)
+    cancellation = history[history["metric"] == "cancellation_rate"].set_index("as_of")["rate"]
+    # five days earlier the 7-day window holds only the 10-day-old orders (the others are not placed yet)
+    assert cancellation[days[0]] == pytest.approx(0.0)
+    assert cancellation[days[1]] == pytest.approx(3 / 200)
+    with pytest.raises(ValueError, match="empty"):
+        health.health_over_time(table, [])
+
+
+def test_with_window_widens_every_target_and_drops_duplicate_windows():
+    widened = health.with_window(health.HEALTH_TARGETS, 300)
+    assert [t.metric for t in widened] == ["order_defect_rate", "cancellation_rate", "late_shipment_rate_10d",
+                                           "valid_tracking_rate"]
+    assert {t.window_days for t in widened} == {300}
+    assert [t.limit for t in widened] == [0.01, 0.025, 0.04, 0.95]
+    with pytest.raises(ValueError, match="whole number"):
+        health.with_window(health.HEALTH_TARGETS, 0)
+
+
+def test_truth_health_rates_name_every_target_metric():
+    account = simulate_account(seed=5, days=60)
+    true_rates = account.truth.health_rates()
+    assert set(true_rates) == {t.metric for t in health.HEALTH_TARGETS}
+    assert true_rates["late_shipment_rate_30d"] == true_rates["late_shipment_rate_10d"] == \
+        account.truth.late_shipment_rate
+    assert true_rates["valid_tracking_rate"] == account.truth.valid_tracking_rate

@@ -135,3 +135,63 @@ def test_bid_change_is_repeatable_and_refuses_empty_periods(account):
     assert first.acos_difference_interval != other.acos_difference_interval
     with pytest.raises(ValueError, match="widen the period"):
         ads.compare_bid_change(before.iloc[:0], after, seed=1)
+
+
+def test_ad_funnel_by_hand():
+    funnel = ads.ad_funnel(SMALL)
+    assert funnel["stage"].tolist() == ["impressions", "clicks", "orders"]
+    assert funnel["count"].tolist() == [29500, 145, 13]
+    assert np.isnan(funnel["step_conversion"].iloc[0])
+    assert funnel["step_conversion"].iloc[1:].tolist() == pytest.approx([145 / 29500, 13 / 145])
+    assert funnel["step_rate"].tolist() == ["", "CTR", "CVR"]
+
+
+def test_metrics_by_period_sums_calendar_weeks_starting_on_monday():
+    dated = pd.concat([SMALL.assign(date=pd.Timestamp(day)) for day in ("2024-01-07", "2024-01-08", "2024-01-14")])
+    weeks = ads.metrics_by_period(dated)
+    # Sunday 7 January closes the week of 1 January; 8 and 14 January are one week
+    assert weeks["period_start"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
+    assert weeks["days"].tolist() == [1, 2]
+    assert weeks["spend"].tolist() == pytest.approx([113.0, 226.0])
+    assert weeks["acos"].tolist() == pytest.approx([113 / 390, 113 / 390])
+    with pytest.raises(KeyError, match="date"):
+        ads.metrics_by_period(SMALL)
+
+
+def test_term_actions_label_every_loose_term_once():
+    actions = ads.term_actions(SMALL, target_acos=0.30, break_even_acos=0.30, min_clicks=10, min_orders=2,
+                               negate_min_clicks=15)
+    assert set(actions["match_type"]) == {"phrase", "broad"} and len(actions) == 5
+    labelled = dict(zip(actions["customer_search_term"], actions["action"]))
+    assert labelled == {"yoga mat thick": "harvest", "yoga mat": "keep", "yoga mat diy": "negate",
+                        "cheap yoga mat": "negate", "mat repair": "keep"}
+
+
+def test_negating_wins_over_harvesting_in_the_ad_group_that_wastes():
+    # the term converts cheaply in Phrase (harvested overall) but only burns clicks in Broad
+    table = report([
+        ("C1", "Phrase", "mat", "phrase", "mat thick", 5000, 60, 30.0, 8, 240.0),
+        ("C1", "Broad", "mat", "broad", "mat thick", 5000, 30, 20.0, 0, 0.0),
+    ])
+    actions = ads.term_actions(table, target_acos=0.30, break_even_acos=0.40).set_index("ad_group")["action"]
+    assert actions.to_dict() == {"Broad": "negate", "Phrase": "harvest"}
+
+
+def test_term_actions_on_simulated_data_negate_irrelevant_and_harvest_relevant_terms(account):
+    actions = ads.term_actions(account.search_terms, target_acos=0.25, break_even_acos=0.35)
+    truth = account.truth.search_terms[["campaign", "ad_group", "customer_search_term", "relevant"]]
+    merged = actions.merge(truth, on=["campaign", "ad_group", "customer_search_term"], how="left")
+    assert merged["relevant"].notna().all()
+    assert (~merged.loc[merged["action"] == "negate", "relevant"]).mean() >= 0.8
+    assert merged.loc[merged["action"] == "harvest", "relevant"].all()
+
+
+def test_split_at_date_takes_equal_spans_either_side():
+    dated = pd.concat([SMALL.assign(date=pd.Timestamp("2024-07-01") + pd.Timedelta(days=d)) for d in range(-20, 20)])
+    before, after = ads.split_at_date(dated, "2024-07-01", days=14)
+    assert before["date"].min() == pd.Timestamp("2024-06-17") and before["date"].max() == pd.Timestamp("2024-06-30")
+    assert after["date"].min() == pd.Timestamp("2024-07-01") and after["date"].max() == pd.Timestamp("2024-07-14")
+    everything_before, everything_after = ads.split_at_date(dated, "2024-07-01")
+    assert len(everything_before) == 20 * len(SMALL) and len(everything_after) == 20 * len(SMALL)
+    with pytest.raises(ValueError, match=">= 1"):
+        ads.split_at_date(dated, "2024-07-01", days=0)

@@ -66,3 +66,45 @@ def test_simulated_funnel_matches_its_parameters():
     bands = b2b.conversion_by_response_band(account.inquiries)
     populated = bands[bands["inquiries"] >= 50]
     assert populated["conversion"].iloc[0] > populated["conversion"].iloc[-1]
+
+
+def test_bands_carry_their_median_response_time():
+    table = b2b.conversion_by_response_band(INQUIRIES, bands=(0, 1, 4, 24, np.inf))
+    # quoted only: (0,1] 0.5 and 0.8; (1,4] 2 and 3; (4,24] 6, 10, 20; (24,inf] 30
+    assert table["median_hours"].tolist() == pytest.approx([0.65, 2.5, 10.0, 30.0])
+
+
+def test_order_rate_is_the_logistic_curve_in_log_hours():
+    assert b2b.order_rate(0.0, -1.0, 0.0) == pytest.approx(0.5)
+    # ln(1 + e - 1) = 1: logit -1
+    assert b2b.order_rate(0.0, -1.0, np.e - 1) == pytest.approx(1 / (1 + np.e))
+    assert b2b.order_rate(-0.9, -0.45, [1, 24]) == pytest.approx(
+        1 / (1 + np.exp(0.9 + 0.45 * np.log([2, 25]))))
+    with pytest.raises(ValueError, match=">= 0"):
+        b2b.order_rate(0.0, -1.0, -1)
+
+
+def test_fitted_order_rate_matches_the_models_prediction():
+    account = simulate_account(seed=4, days=120)
+    effect = b2b.response_time_logit(account.inquiries)
+    hours = np.array([0.5, 5.0, 48.0])
+    predicted = effect.model.predict(np.column_stack([np.ones(3), np.log1p(hours)]))
+    assert effect.order_rate(hours) == pytest.approx(predicted)
+    assert effect.order_rate(1) > effect.order_rate(24)
+
+
+def test_slope_across_logs_fits_each_log_and_checks_coverage():
+    logs = {seed: simulate_account(seed=seed, n_products=1, days=200).inquiries for seed in (1, 2)}
+    table = b2b.slope_across_logs(logs, true_slope=-0.45)
+    assert list(table.index) == [1, 2]
+    for seed, log in logs.items():
+        effect = b2b.response_time_logit(log)
+        row = table.loc[seed]
+        assert row["slope"] == pytest.approx(effect.slope)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(effect.slope_interval)
+        assert row["covers_truth"] == (effect.slope_interval[0] <= -0.45 <= effect.slope_interval[1])
+    far = b2b.slope_across_logs(logs, true_slope=5.0)
+    assert not far["covers_truth"].any()
+    assert "covers_truth" not in b2b.slope_across_logs(logs).columns
+    with pytest.raises(ValueError, match="empty"):
+        b2b.slope_across_logs({})

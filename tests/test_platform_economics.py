@@ -198,3 +198,17 @@ def test_fee_table_adds_the_fee_columns():
     assert table["fulfilment_fee"].tolist() == pytest.approx([3.40, 9.50 + 41 * 0.38])
     with pytest.raises(KeyError, match="unit_weight_lb"):
         econ.fee_table(products.drop(columns="unit_weight_lb"), AMAZON)
+
+
+def test_acos_targets_per_product_by_hand():
+    products = pd.DataFrame({"length_in": [10.0], "width_in": [8.0], "height_in": [0.5], "unit_weight_lb": [0.3],
+                             "category": ["toys_and_games"], "price": [20.0], "unit_cost": [4.0]})
+    row = econ.acos_targets(products, AMAZON, target_net_margin=0.10).iloc[0]
+    # referral 15% of 20 = 3.00, fulfilment 3.40 (small standard, 0.5 lb band): margin 20 - 3 - 3.40 - 4 = 9.60
+    assert row["margin_before_advertising"] == pytest.approx(9.60)
+    assert row["break_even_acos"] == pytest.approx(0.48)
+    assert row["target_acos"] == pytest.approx(0.38)
+    with pytest.raises(KeyError, match="cost_column"):
+        econ.acos_targets(products.drop(columns="unit_cost"), AMAZON, target_net_margin=0.1)
+    with pytest.raises(ValueError, match="share of price"):
+        econ.acos_targets(products, AMAZON, target_net_margin=10)

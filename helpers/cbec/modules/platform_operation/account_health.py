@@ -27,7 +27,7 @@ negative_feedback, a_to_z_claim, chargeback, valid_tracking`` (as made by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -140,6 +140,38 @@ def account_health(orders: pd.DataFrame, as_of, targets=HEALTH_TARGETS, *, alpha
                      "count": k, "orders": n, "rate": rate, "ci_low": float(low), "ci_high": float(high),
                      "limit": target.limit, "better": target.better, "status": status, "clear": bool(clear)})
     return pd.DataFrame(rows)
+
+
+def health_over_time(orders: pd.DataFrame, as_of_dates, targets=HEALTH_TARGETS, *,
+                     alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`account_health` on each date of ``as_of_dates``, stacked with an ``as_of`` column.
+
+    Each row is what the account-health page would have shown on that day, so a line per
+    metric shows its rolling window moving through the year.
+    """
+    _check_orders(orders)
+    tables = [account_health(orders, day, targets, alpha=alpha).assign(as_of=pd.Timestamp(day).normalize())
+              for day in as_of_dates]
+    if not tables:
+        raise ValueError("as_of_dates is empty; pass e.g. pd.date_range(start, end, freq='W').")
+    return pd.concat(tables, ignore_index=True)
+
+
+def with_window(targets, days: int):
+    """The same targets counted over a ``days``-day window (e.g. a whole year, to estimate a true rate).
+
+    Targets that differ only by their window (late shipment over 10 and 30 days) collapse
+    into the first of them.
+    """
+    if not isinstance(days, (int, np.integer)) or days < 1:
+        raise ValueError("days is a whole number of days >= 1, e.g. 300.")
+    widened, seen = [], set()
+    for target in targets:
+        key = (target.date_column, target.meaning, target.limit, target.better)
+        if key not in seen:
+            seen.add(key)
+            widened.append(replace(target, window_days=int(days)))
+    return tuple(widened)
 
 
 def issues_to_fix(orders: pd.DataFrame, as_of, targets=HEALTH_TARGETS) -> pd.DataFrame:

@@ -66,6 +66,34 @@ def tacos(ad_spend, total_sales):
     return _ratio(ad_spend, total_sales) if np.ndim(ad_spend) else float(_ratio(ad_spend, total_sales))
 
 
+def ad_funnel(report: pd.DataFrame) -> pd.DataFrame:
+    """The sponsored-products funnel: impressions -> clicks -> orders, with CTR and CVR as the steps.
+
+    ``step_rate`` names each step's conversion (``CTR`` = clicks / impressions,
+    ``CVR`` = orders / clicks); the first stage has none.
+    """
+    _require(report, REPORT_COUNTS)
+    counts = report[["impressions", "clicks", "orders"]].sum().to_numpy(dtype=float)
+    previous = np.r_[np.nan, counts[:-1]]
+    return pd.DataFrame({"stage": ["impressions", "clicks", "orders"], "count": counts.astype("int64"),
+                         "step_conversion": _ratio(counts, previous), "step_rate": ["", "CTR", "CVR"]})
+
+
+def metrics_by_period(report: pd.DataFrame, freq: str = "W-SUN") -> pd.DataFrame:
+    """The account's ad metrics per calendar period of the report's ``date`` (weeks by default).
+
+    ``period_start`` is the first day of each period (the default ``W-SUN``, weeks ending on
+    Sunday, starts them on Mondays); ``days`` counts the days of the period present in the report, so a short
+    first or last period can be told apart.
+    """
+    _require(report, ["date", *REPORT_COUNTS])
+    dates = pd.to_datetime(report["date"])
+    start = dates.dt.to_period(freq).dt.start_time
+    totals = (report.assign(period_start=start).groupby("period_start", as_index=False)
+              .agg(days=("date", "nunique"), **{c: (c, "sum") for c in REPORT_COUNTS}))
+    return add_metrics(totals)
+
+
 def harvest_search_terms(report: pd.DataFrame, target_acos: float, *, min_clicks: int = 10,
                          min_orders: int = 2) -> pd.DataFrame:
     """Customer search terms from phrase and broad ad groups worth adding as exact keywords.
@@ -129,6 +157,18 @@ class BidChangeResult:
     bootstrap_samples: int
 
 
+def split_at_date(report: pd.DataFrame, date, days: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report rows before ``date`` and from ``date`` on, each at most ``days`` long (None: all)."""
+    _require(report, ["date"])
+    dates, change = pd.to_datetime(report["date"]), pd.Timestamp(date)
+    if days is not None and days < 1:
+        raise ValueError("days is the length of each side in days, >= 1 (or None for everything).")
+    span = pd.Timedelta(days=days) if days is not None else None
+    before = (dates < change) & ((dates >= change - span) if span is not None else True)
+    after = (dates >= change) & ((dates < change + span) if span is not None else True)
+    return report[before], report[after]
+
+
 def compare_bid_change(before: pd.DataFrame, after: pd.DataFrame, *, seed: int, alpha: float = 0.05,
                        bootstrap_samples: int = 2000) -> BidChangeResult:
     """Judge a bid change from the report rows before and after it.
@@ -179,3 +219,26 @@ def compare_bid_change(before: pd.DataFrame, after: pd.DataFrame, *, seed: int, 
         acos_difference_interval=(float(np.quantile(differences, alpha / 2)),
                                   float(np.quantile(differences, 1 - alpha / 2))),
         alpha=alpha, bootstrap_samples=bootstrap_samples)
+
+
+TERM_ACTIONS = ("harvest", "negate", "keep")
+
+
+def term_actions(report: pd.DataFrame, *, target_acos: float, break_even_acos: float, min_clicks: int = 10,
+                 min_orders: int = 2, negate_min_clicks: int = 15, acos_multiple: float = 1.5) -> pd.DataFrame:
+    """Every phrase and broad search term of each ad group with its metrics and one action.
+
+    ``action`` is "negate" where :func:`negate_search_terms` flags the term in that ad
+    group, else "harvest" where :func:`harvest_search_terms` picks the term, else "keep".
+    Wasted spend is stopped where it happens, so negating wins over harvesting.
+    """
+    harvested = harvest_search_terms(report, target_acos, min_clicks=min_clicks, min_orders=min_orders)
+    negated = negate_search_terms(report, break_even_acos, min_clicks=negate_min_clicks,
+                                  acos_multiple=acos_multiple)
+    keys = ["campaign", "ad_group", "match_type", "customer_search_term"]
+    terms = ad_metrics(report[report["match_type"] != "exact"], by=keys)
+    flagged = terms[keys].merge(negated[keys].assign(negate=True), on=keys, how="left")["negate"]
+    terms["action"] = np.where(flagged.fillna(False).to_numpy(dtype=bool), "negate",
+                               np.where(terms["customer_search_term"].isin(harvested["customer_search_term"]),
+                                        "harvest", "keep"))
+    return terms

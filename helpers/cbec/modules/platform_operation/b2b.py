@@ -65,7 +65,8 @@ def conversion_by_response_band(inquiries: pd.DataFrame, bands=DEFAULT_BANDS_HOU
     """Order rate by response-time band (hours, left-open: (0, 1], (1, 4], ...).
 
     With ``given_quotation`` (default) only quoted inquiries count, so the table separates
-    speed from whether a quote was sent at all.
+    speed from whether a quote was sent at all. ``median_hours`` is the typical response
+    time inside each band (where to draw the band on a time axis).
     """
     _require(inquiries, ("response_hours", "quotation_sent", "order_placed"), "the inquiries table")
     if list(bands) != sorted(bands) or len(bands) < 2:
@@ -73,11 +74,21 @@ def conversion_by_response_band(inquiries: pd.DataFrame, bands=DEFAULT_BANDS_HOU
     rows = inquiries[inquiries["quotation_sent"].astype(bool)] if given_quotation else inquiries
     band = pd.cut(rows["response_hours"], bins=list(bands), include_lowest=True)
     table = (rows.assign(band=band).groupby("band", observed=False)
-             .agg(inquiries=("order_placed", "size"), orders=("order_placed", "sum")).reset_index())
+             .agg(inquiries=("order_placed", "size"), orders=("order_placed", "sum"),
+                  median_hours=("response_hours", "median")).reset_index())
     with np.errstate(divide="ignore", invalid="ignore"):
         table["conversion"] = table["orders"] / table["inquiries"]
     table["ci_low"], table["ci_high"] = _wilson(table["orders"], table["inquiries"], alpha)
     return table
+
+
+def order_rate(intercept: float, slope: float, hours):
+    """P(order) = 1 / (1 + exp(-(intercept + slope x ln(1 + hours)))) for response ``hours``."""
+    hours = np.asarray(hours, dtype=float)
+    if (hours < 0).any():
+        raise ValueError("hours must be >= 0 (time from the inquiry to the seller's answer).")
+    chance = 1 / (1 + np.exp(-(intercept + slope * np.log1p(hours))))
+    return float(chance) if chance.ndim == 0 else chance
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,10 @@ class ResponseTimeEffect:
     odds_ratio_per_doubling: float
     observations: int
     model: object  # statsmodels' LogitResults, for summary() and predictions
+
+    def order_rate(self, hours):
+        """The fitted chance that an inquiry answered after ``hours`` ends in an order."""
+        return order_rate(self.intercept, self.slope, hours)
 
 
 def response_time_logit(inquiries: pd.DataFrame, *, given_quotation: bool = True,
@@ -111,3 +126,23 @@ def response_time_logit(inquiries: pd.DataFrame, *, given_quotation: bool = True
                               slope_std_error=float(result.bse[1]), p_value=float(result.pvalues[1]),
                               odds_ratio_per_doubling=float(2 ** slope), observations=int(result.nobs),
                               model=result)
+
+
+def slope_across_logs(logs, *, true_slope: float | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`response_time_logit` on each inquiry log of ``logs`` (a mapping name -> log).
+
+    One row per log: slope, its interval and the number of quoted inquiries; with
+    ``true_slope`` also whether the interval covers it (about 1 - alpha of them should).
+    """
+    logs = dict(logs)
+    if not logs:
+        raise ValueError("logs is empty; pass e.g. {seed: simulate_account(seed=seed).inquiries}.")
+    rows = []
+    for name, log in logs.items():
+        effect = response_time_logit(log, alpha=alpha)
+        rows.append({"log": name, "slope": effect.slope, "ci_low": effect.slope_interval[0],
+                     "ci_high": effect.slope_interval[1], "quoted_inquiries": effect.observations})
+    table = pd.DataFrame(rows).set_index("log")
+    if true_slope is not None:
+        table["covers_truth"] = (table["ci_low"] <= true_slope) & (true_slope <= table["ci_high"])
+    return table

@@ -11,7 +11,8 @@ The formulas, per unit sold:
   import VAT = (CIF + duty) x VAT rate; converted to the marketplace currency
 - contribution = price - referral - fulfilment - landed cost - storage - ad cost
 - break-even ACoS = margin before advertising / price
-- target ACoS = break-even ACoS - target net margin (as a share of price)
+- target ACoS = break-even ACoS - target net margin (as a share of price); both per
+  product in :func:`acos_targets`
 - volume a price change needs to keep total contribution = old margin / new margin - 1
 
 Fee functions take numbers, numpy arrays or pandas Series; a Series in gives a Series
@@ -308,6 +309,24 @@ def target_acos(margin_before_advertising, price, target_net_margin: float):
     if not 0 <= target_net_margin < 1:
         raise ValueError("target_net_margin is a share of price, e.g. 0.10 for 10%.")
     return break_even_acos(margin_before_advertising, price) - target_net_margin
+
+
+def acos_targets(products: pd.DataFrame, schedule: FeeSchedule, *, target_net_margin: float,
+                 cost_column: str = "unit_cost") -> pd.DataFrame:
+    """Per product: margin before advertising, break-even ACoS and target ACoS.
+
+    The margin is price - referral fee - fulfilment fee - ``cost_column`` (the landed cost
+    of a unit); ``products`` needs the columns of :func:`fee_table` and ``cost_column``.
+    """
+    if cost_column not in products:
+        raise KeyError(f"products lacks the cost column {cost_column!r}; pass cost_column= to name "
+                       "the landed cost per unit.")
+    table = fee_table(products, schedule)
+    margin = table["price"] - table["referral_fee"] - table["fulfilment_fee"] - table[cost_column]
+    out = table.assign(margin_before_advertising=margin.round(4))
+    out["break_even_acos"] = break_even_acos(margin, table["price"])
+    out["target_acos"] = target_acos(margin, table["price"], target_net_margin)
+    return out
 
 
 def required_volume_increase(old_margin: float, new_margin: float) -> float:

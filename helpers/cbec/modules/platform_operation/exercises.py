@@ -6,12 +6,30 @@ Each lecture binds its exercise to its own data: ``exercise = EXERCISES["name"].
 from __future__ import annotations
 
 from cbec.exercises import Exercise
-from cbec.modules.platform_operation import economics, pricing
+import pandas as pd
+
+from cbec.modules.platform_operation import account_health, advertising, b2b, economics, pricing
 
 
 def _used_discount(auctions):
     fit = pricing.price_drivers(auctions, pricing.WHEELS_AND_CONDITION)
     return float(-fit.params["used"])
+
+
+def _wasted_spend_share(report, break_even_acos):
+    negated = advertising.negate_search_terms(report, break_even_acos)
+    return float(negated["spend"].sum() / report["spend"].sum())
+
+
+def _defect_rate_by_product(orders, as_of):
+    rates = {product: account_health.account_health(rows, as_of, account_health.HEALTH_TARGETS[:1])["rate"].iloc[0]
+             for product, rows in orders.groupby("product_id")}
+    return pd.Series(rates, name="order_defect_rate").rename_axis("product_id").sort_values(ascending=False)
+
+
+def _reply_delay_cost(inquiries):
+    effect = b2b.response_time_logit(inquiries)
+    return float(effect.order_rate(1) - effect.order_rate(24))
 
 
 EXERCISES = {
@@ -38,4 +56,30 @@ EXERCISES = {
              "coefficient of `used` in fit.params; the discount is its size in USD (a positive number).",
         solution='fit = pricing.price_drivers(auctions, pricing.WHEELS_AND_CONDITION)\n'
                  'used_discount = float(-fit.params["used"])'),
+    "wasted_spend_share": Exercise(
+        variable="wasted_spend_share",
+        expected=_wasted_spend_share,
+        hint="advertising.negate_search_terms(report, break_even_acos) lists the wasteful terms with their "
+             "spend; divide their total spend by the spend of the whole report (every match type), and give a "
+             "fraction such as 0.08.",
+        solution="negated = advertising.negate_search_terms(report, break_even_acos)\n"
+                 'wasted_spend_share = negated["spend"].sum() / report["spend"].sum()',
+        fraction=True),
+    "defect_rate_by_product": Exercise(
+        variable="defect_rate_by_product",
+        expected=_defect_rate_by_product,
+        hint="Group the orders by product_id and run account_health.account_health on each group with the "
+             "same as_of (its first row is the 60-day order defect rate); sort from highest to lowest.",
+        solution="defect_rate_by_product = pd.Series({\n"
+                 "    product: account_health.account_health(rows, as_of).set_index(\"metric\").loc[\"order_defect_rate\", \"rate\"]\n"
+                 "    for product, rows in orders.groupby(\"product_id\")}).sort_values(ascending=False)",
+        ordered=True),
+    "reply_delay_cost": Exercise(
+        variable="reply_delay_cost",
+        expected=_reply_delay_cost,
+        hint="Fit b2b.response_time_logit(inquiries); effect.order_rate(hours) gives the fitted chance of an "
+             "order. Subtract the chance at 24 hours from the chance at 1 hour (a fraction such as 0.1).",
+        solution="effect = b2b.response_time_logit(inquiries)\n"
+                 "reply_delay_cost = effect.order_rate(1) - effect.order_rate(24)",
+        fraction=True),
 }

@@ -212,6 +212,12 @@ class AccountTruth:
     products: pd.DataFrame       # product_id, usp_when_featured, featured_offer_share, rating_multiplier
     search_terms: pd.DataFrame   # one row per term: relevant, ctr, cvr, cpc, impressions_per_day
 
+    def health_rates(self) -> dict[str, float]:
+        """The true rates under the metric names of ``account_health.HEALTH_TARGETS``."""
+        return {"order_defect_rate": self.order_defect_rate, "cancellation_rate": self.cancellation_rate,
+                "late_shipment_rate_10d": self.late_shipment_rate, "late_shipment_rate_30d": self.late_shipment_rate,
+                "valid_tracking_rate": self.valid_tracking_rate}
+
 
 @dataclass(frozen=True)
 class AccountData(SimulatedTables):
