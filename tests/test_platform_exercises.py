@@ -91,3 +91,32 @@ def test_hints_and_solutions_name_the_functions_and_the_solution_runs(account, n
     assert bound.check(namespace[name])
     bound.hint()
     assert capsys.readouterr().out.count("\n") == 2  # "Correct" and one hint line
+
+
+def test_price_cut_volume(capsys):
+    from cbec.modules.platform_operation import economics
+    from cbec.modules.platform_operation.fees import load_schedule
+
+    schedule = load_schedule("amazon_us")
+    bound = EXERCISES["price_cut_volume"].bind(price=29.99, unit_costs=14.0, category="sports_and_outdoors",
+                                               schedule=schedule)
+    right = economics.price_cut_volume_increase(29.99, 0.15, category="sports_and_outdoors", unit_costs=14.0,
+                                                schedule=schedule)
+    assert right > 0.15  # a cut out of a thin margin needs more extra volume than the cut itself
+    assert bound.check(right)
+    capsys.readouterr()
+    # the referral fee kept at the old price: the near miss the hint names
+    old_referral = 0.15 * 29.99
+    stale = (29.99 - old_referral - 14.0) / (0.85 * 29.99 - old_referral - 14.0) - 1
+    one_line_rejection(bound, stale, capsys, "not the answer")
+    one_line_rejection(bound, 0.15, capsys, "not the answer")  # "a 15% cut needs 15% more"
+
+
+def test_cheaper_on_amazon(capsys):
+    books = pd.DataFrame({"amazon_price": [10.0, 20.0, 35.0, 8.0], "bookstore_price": [12.0, 25.0, 30.0, 9.0]})
+    bound = EXERCISES["cheaper_on_amazon"].bind(books=books)
+    assert bound.check(0.75)
+    capsys.readouterr()
+    one_line_rejection(bound, 75.0, capsys, "not the answer")  # a percentage
+    one_line_rejection(bound, 0.25, capsys, "not the answer")  # the share cheaper at the bookstore
+    one_line_rejection(bound, 3, capsys, "not the answer")     # a count, not a share

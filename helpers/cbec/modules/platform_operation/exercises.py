@@ -8,12 +8,7 @@ from __future__ import annotations
 from cbec.exercises import Exercise
 import pandas as pd
 
-from cbec.modules.platform_operation import account_health, advertising, b2b, economics, pricing
-
-
-def _used_discount(auctions):
-    fit = pricing.price_drivers(auctions, pricing.WHEELS_AND_CONDITION)
-    return float(-fit.params["used"])
+from cbec.modules.platform_operation import account_health, advertising, b2b, economics
 
 
 def _wasted_spend_share(report, break_even_acos):
@@ -49,13 +44,6 @@ EXERCISES = {
              "A share is a fraction such as 0.7, not 70.",
         solution='cheaper_on_amazon = float((books["amazon_price"] < books["bookstore_price"]).mean())',
         fraction=False),
-    "used_discount": Exercise(
-        variable="used_discount",
-        expected=_used_discount,
-        hint="Fit pricing.WHEELS_AND_CONDITION on the auctions without the two bundles, then read the "
-             "coefficient of `used` in fit.params; the discount is its size in USD (a positive number).",
-        solution='fit = pricing.price_drivers(auctions, pricing.WHEELS_AND_CONDITION)\n'
-                 'used_discount = float(-fit.params["used"])'),
     "wasted_spend_share": Exercise(
         variable="wasted_spend_share",
         expected=_wasted_spend_share,
