@@ -14,7 +14,7 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    kind: str  # "string", "integer", "float", "boolean" or "datetime"
+    kind: str  # "string", "category", "integer", "float", "boolean" or "datetime"
     description: str
 
 
@@ -24,6 +24,9 @@ _KIND_CHECKS = {
     "float": lambda s: ptypes.is_float_dtype(s) or ptypes.is_integer_dtype(s),
     "datetime": ptypes.is_datetime64_any_dtype,
     "boolean": ptypes.is_bool_dtype,
+    # a fixed vocabulary: a pandas Categorical, or plain text
+    "category": lambda s: isinstance(s.dtype, pd.CategoricalDtype) or ptypes.is_string_dtype(s)
+    or ptypes.is_object_dtype(s),
 }
 
 
