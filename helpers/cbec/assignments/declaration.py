@@ -26,6 +26,21 @@ class PersonalData:
     schemas: Mapping = field(default_factory=dict)
 
 
+def simulated_personal_data(assignment: str, simulate: Callable, variant_config: Callable,
+                            schemas: Mapping) -> Callable[[str], PersonalData]:
+    """``personal_data`` for an assignment on simulated data: student id -> that student's tables.
+
+    ``variant_config(student_id, assignment)`` gives the student's simulator parameters and
+    ``simulate(config)`` a result with ``config``, ``TABLES`` and ``tables()``
+    (:class:`cbec.world.simulated.SimulatedTables`).
+    """
+    def personal(student_id: str) -> PersonalData:
+        result = simulate(variant_config(student_id, assignment))
+        return PersonalData(result.config, result.tables(), {table: schemas[table] for table in result.TABLES})
+
+    return personal
+
+
 @dataclass(frozen=True)
 class AssignmentDeclaration:
     name: str

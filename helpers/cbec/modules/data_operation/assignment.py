@@ -10,9 +10,11 @@ from pathlib import Path
 
 from cbec.assignments.checks import Checks, Question
 from cbec.assignments.datasets import StudentDataset, personal_dataset
-from cbec.assignments.declaration import AssignmentDeclaration, PersonalData
+from cbec.assignments.declaration import AssignmentDeclaration, simulated_personal_data
 from cbec.modules.data_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
-from cbec.modules.data_operation.store import FUNNEL_STAGES
+from cbec.modules.data_operation.schemas import SCHEMAS
+from cbec.modules.data_operation.store import FUNNEL_STAGES, simulate_store
+from cbec.modules.data_operation.variants import variant_config
 
 ASSIGNMENT = "data_operation"
 NOTEBOOK = "data_operation.ipynb"
@@ -40,15 +42,6 @@ MANUAL_POINTS = 10
 check = Checks(QUESTIONS)
 
 
-def _students_store(student_id: str) -> PersonalData:
-    from cbec.modules.data_operation.schemas import SCHEMAS
-    from cbec.modules.data_operation.store import simulate_store
-    from cbec.modules.data_operation.variants import variant_config
-
-    store = simulate_store(variant_config(student_id, ASSIGNMENT))
-    return PersonalData(store.config, store.tables(), {table: SCHEMAS[table] for table in store.TABLES})
-
-
 def student_dataset(student_id: str | None = None, *, cwd: Path | None = None) -> StudentDataset:
     """Your own store: its tables (``orders``, ``sessions`` ...), generated from your student id."""
     return personal_dataset(ASSIGNMENT, student_id, cwd=cwd)
@@ -61,7 +54,8 @@ _SAMPLE_MEMO = ("My largest market by GMV also converts above the store average,
 
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
                                     endless_loop_question="q3", sample_memo=_SAMPLE_MEMO,
-                                    personal_data=_students_store, manual_points=MANUAL_POINTS)
+                                    personal_data=simulated_personal_data(ASSIGNMENT, simulate_store, variant_config, SCHEMAS),
+                                    manual_points=MANUAL_POINTS)
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "FUNNEL_STAGES", "DECLARATION", "check",
            "student_dataset"]

@@ -11,8 +11,11 @@ from pathlib import Path
 
 from cbec.assignments.checks import Checks, Question
 from cbec.assignments.datasets import StudentDataset, personal_dataset
-from cbec.assignments.declaration import AssignmentDeclaration, PersonalData
+from cbec.assignments.declaration import AssignmentDeclaration, simulated_personal_data
 from cbec.modules.platform_operation.near_misses import INFINITE_LOOP, NEAR_MISSES
+from cbec.modules.platform_operation.schemas import SCHEMAS
+from cbec.modules.platform_operation.simulator import simulate_account
+from cbec.modules.platform_operation.variants import variant_config
 
 ASSIGNMENT = "platform_operation"
 NOTEBOOK = "platform_operation.ipynb"
@@ -43,15 +46,6 @@ MANUAL_POINTS = 10
 check = Checks(QUESTIONS)
 
 
-def _students_account(student_id: str) -> PersonalData:
-    from cbec.modules.platform_operation.schemas import SCHEMAS
-    from cbec.modules.platform_operation.simulator import simulate_account
-    from cbec.modules.platform_operation.variants import variant_config
-
-    account = simulate_account(variant_config(student_id, ASSIGNMENT))
-    return PersonalData(account.config, account.tables(), {table: SCHEMAS[table] for table in account.TABLES})
-
-
 def student_account(student_id: str | None = None, *, cwd: Path | None = None) -> StudentDataset:
     """Your own seller account: its tables (``products``, ``orders`` ...), generated from your student id."""
     return personal_dataset(ASSIGNMENT, student_id, cwd=cwd)
@@ -65,6 +59,8 @@ _SAMPLE_MEMO = ("My ads run at an ACoS above the best seller's break-even ACoS, 
 
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, INFINITE_LOOP,
                                     endless_loop_question="q3", sample_memo=_SAMPLE_MEMO,
-                                    personal_data=_students_account, manual_points=MANUAL_POINTS)
+                                    personal_data=simulated_personal_data(
+                                        ASSIGNMENT, simulate_account, variant_config, SCHEMAS),
+                                    manual_points=MANUAL_POINTS)
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "DECLARATION", "check", "student_account"]
