@@ -59,7 +59,7 @@ def streams_frame(rows) -> pd.DataFrame:
     frame["start"] = T0 + pd.to_timedelta(frame["start"], unit="min")
     frame["end"] = T0 + pd.to_timedelta(frame["end"], unit="min")
     frame["slot"] = pd.Categorical(frame["slot"], categories=SLOTS)
-    frame["weekday"] = frame["start"].dt.weekday.astype("int64")
+    frame["weekday"] = frame["start"].dt.day_of_week.astype("int64")
     frame["n_products"], frame["ad_budget_usd"], frame["followers_at_start"] = 10, 100.0, 10_000
     return frame
 
@@ -137,7 +137,7 @@ def synthetic_season(seed: int, *, n_streams: int = 60, duration: int = 120, bas
     streams = pd.DataFrame({"stream_id": np.arange(1, n_streams + 1, dtype="int64"), "host_id": host.astype("int64"),
                             "start": start, "end": start + pd.Timedelta(minutes=duration),
                             "slot": pd.Categorical(slot, categories=SLOTS)})
-    streams["weekday"] = streams["start"].dt.weekday.astype("int64")
+    streams["weekday"] = streams["start"].dt.day_of_week.astype("int64")
     streams["n_products"], streams["ad_budget_usd"] = n_products.astype("int64"), ad_budget
     streams["followers_at_start"] = followers
 
