@@ -126,7 +126,8 @@ def synthetic_season(seed: int, *, n_streams: int = 60, duration: int = 120, bas
     day = np.arange(n_streams) // 2 + rng.integers(0, 2, n_streams)
     start = (T0.normalize() + pd.to_timedelta(day, unit="D")
              + pd.to_timedelta([SLOT_HOURS[s] for s in slot], unit="h"))
-    ad_budget = np.round(rng.lognormal(np.log(80) + (1.0 * host_strength if confounded_hosts else 0), 0.5), 2)
+    ad_budget = np.round(rng.lognormal(np.log(80) + (1.0 * host_strength if confounded_hosts else 0), 0.5,
+                                        n_streams), 2)
     followers = np.round(rng.lognormal(np.log(20_000), 0.4, n_streams)).astype("int64")
     n_products = rng.integers(5, 21, n_streams)
     coefficients = {"log1p_ad_budget": 0.3, "log_followers": 0.4, "n_products": 0.02}

@@ -45,5 +45,8 @@ def test_bad_inputs_are_explained(season_table):
     assert hosts.host_effects(zero, model="poisson").observations == len(zero)
     with pytest.raises(ValueError, match="reference_host"):
         hosts.host_effects(table, reference_host=99)
+    constant = table.assign(ad_budget_usd=50.0)
+    with pytest.raises(ValueError, match="collinear.*ad_budget_usd"):
+        hosts.host_effects(constant)
     with pytest.raises(KeyError, match="ad_budget_usd"):
         hosts.host_effects(table.drop(columns="ad_budget_usd"))

@@ -120,6 +120,10 @@ def host_effects(table: pd.DataFrame, *, model: str = "log_gmv", outcome: str = 
         raise ValueError("only one host in the table; host effects compare two or more.")
     reference = _reference(table["host_id"], reference_host)
     design, host_columns = _design(table, reference, controls)
+    if np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
+        constant = [c for c in design.columns[1:] if design[c].nunique() < 2]
+        raise ValueError("the host and control columns are collinear (a control is constant or decided by the host"
+                         f"{': ' + ', '.join(constant) if constant else ''}); drop that control from controls=.")
     y = table[outcome].to_numpy(float)
     if model == "log_gmv":
         if exposure is not None:
