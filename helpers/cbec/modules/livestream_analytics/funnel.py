@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-EVENT_COLUMNS = ("stream_id", "viewer_id", "timestamp", "event_type", "product_id", "order_id", "amount",
-                 "traffic_source")
+from cbec.modules.livestream_analytics.schemas import SCHEMAS
+
+EVENT_COLUMNS = tuple(SCHEMAS["events"].columns)
 STAGES = ("exposures", "views", "product_clicks", "add_to_carts", "orders", "paid_orders")
 #: (name, numerator, denominator) of each rate with an interval.
 RATES = (("entry_rate", "views", "exposures"), ("product_ctr", "product_clicks", "views"),
