@@ -2,7 +2,14 @@
 (tests/graded_class.py), the browser and JupyterLab servers (tests/browser.py), and the
 course website built once per session."""
 
-import pytest
+import os
+
+# One BLAS thread per test process: xdist already runs a process per core, and statsmodels
+# fits run twice as slow when each process also starts a thread per core.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import pytest  # noqa: E402
 
 pytest_plugins = ["tests.graded_class", "tests.browser"]
 
