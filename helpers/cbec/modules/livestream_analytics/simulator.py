@@ -435,7 +435,7 @@ def _streams(config: SeasonConfig, host_truth: pd.DataFrame, rng) -> pd.DataFram
     n_hosts, k, days = len(host_truth), config.streams_per_host, config.season_days
     start = pd.Timestamp(config.start).normalize()
     quality = host_truth["quality"].to_numpy()
-    weekend = ((start.dayofweek + np.arange(days)) % 7 >= 5).astype(float)
+    weekend = ((start.day_of_week + np.arange(days)) % 7 >= 5).astype(float)
     # better hosts favour weekends: weighted sampling of days without replacement (exponential keys)
     weights = 1 + 1.5 / (1 + np.exp(-quality))[:, None] * weekend[None, :]
     keys = rng.exponential(1, (n_hosts, days)) / weights
@@ -462,7 +462,7 @@ def _streams(config: SeasonConfig, host_truth: pd.DataFrame, rng) -> pd.DataFram
         "start": begin,
         "end": begin + (minutes * MS_PER_MINUTE).astype("timedelta64[ms]"),
         "slot": pd.Categorical.from_codes(slot[order], dtype=SLOT_DTYPE),
-        "weekday": pd.DatetimeIndex(begin).dayofweek.to_numpy().astype("int32"),
+        "weekday": pd.DatetimeIndex(begin).day_of_week.to_numpy().astype("int32"),
         "n_products": np.zeros(n, dtype="int32"),
         "ad_budget_usd": ad_budget[order],
         "followers_at_start": np.round(followers[order]).astype("int64"),
