@@ -109,7 +109,7 @@ class SeasonConfig:
     n_hosts: int = 8
     streams_per_host: int = 6
     stream_minutes: int = 90
-    viewers_per_stream: float = 600.0
+    viewers_per_stream: float = 500.0
     n_products: int = 60
     products_per_stream: tuple[int, int] = (6, 12)
     deals_per_stream: int = 3
@@ -121,7 +121,7 @@ class SeasonConfig:
         {"flash_price": 0.4, "coupon": 0.35, "bundle": 0.25}))
     deal_attention: float = 0.8
     deal_traffic_lift: float = 1.5
-    base_order_rate: float = 0.0013
+    base_order_rate: float = 0.001
     host_effect_sigma: float = 0.35
     watch_median_minutes: float = 1.6
     watch_sigma: float = 1.25
@@ -174,7 +174,7 @@ class SeasonConfig:
                 and 1 <= shortest <= longest):
             bad("deal_minutes", "must be (shortest, longest) whole minutes with 1 <= shortest <= longest")
         if not (isinstance(self.scale, (int, float, np.number)) and 0.01 <= self.scale <= 100_000):
-            bad("scale", "must be a number in [0.01, 100000]; 36 gives about 10 million events")
+            bad("scale", "must be a number in [0.01, 100000]; 40 gives about 10 million events")
         if not self.viewers_per_stream > 0:
             bad("viewers_per_stream", "must be > 0 (expected room entries of a typical stream)")
         for name in ("deal_uplift", "deal_format_shares"):
@@ -194,7 +194,7 @@ class SeasonConfig:
             if not getattr(self, name) > 0:
                 bad(name, "must be > 0")
         if self.base_order_rate > 0.05:
-            bad("base_order_rate", "is per viewer-minute: keep it <= 0.05 (0.0013 gives about 1% of viewers ordering)")
+            bad("base_order_rate", "is per viewer-minute: keep it <= 0.05 (0.001 gives about 1% of viewers ordering)")
         for name in ("follow_rate", "reentry_rate", "payment_rate", "refund_rate", "beyond_window_share"):
             if not 0 <= getattr(self, name) <= 1:
                 bad(name, "must be a share in [0, 1]")
