@@ -207,6 +207,13 @@ def test_config_validation_says_what_to_fix(overrides, message):
         SeasonConfig(**overrides)
 
 
+def test_config_pickles_for_worker_processes():
+    import pickle
+
+    config = SeasonConfig(seed=4, deal_uplift={"flash_price": 3.0, "coupon": 1.5, "bundle": 1.2})
+    assert pickle.loads(pickle.dumps(config)) == config
+
+
 def test_overrides_or_config_not_both():
     with pytest.raises(TypeError, match="not both"):
         simulate_season(SeasonConfig(), seed=2)

@@ -205,6 +205,11 @@ class SeasonConfig:
         return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
                           for v in (getattr(self, f) for f in self.__dataclass_fields__)))
 
+    def __reduce__(self):
+        # mapping proxies do not pickle: rebuild from plain dicts (for worker processes)
+        return (_config_from_fields, ({f: dict(v) if isinstance(v, Mapping) else v
+                                       for f, v in ((f, getattr(self, f)) for f in self.__dataclass_fields__)},))
+
     @property
     def total_hosts(self) -> int:
         """Hosts in the season after ``scale``."""
@@ -214,6 +219,10 @@ class SeasonConfig:
     def entries_per_stream(self) -> float:
         """Expected room entries of a typical stream after ``scale``."""
         return self.viewers_per_stream * float(np.sqrt(self.scale))
+
+
+def _config_from_fields(fields: dict) -> SeasonConfig:
+    return SeasonConfig(**fields)
 
 
 @dataclass(frozen=True)

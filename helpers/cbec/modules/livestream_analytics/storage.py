@@ -179,13 +179,13 @@ def stream_metrics(folder: str | Path, threads: int | None = None, memory_limit:
 
 def stream_metrics_frame(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     """The figures of :func:`stream_metrics` from tables in memory (pandas and the numpy sweep)."""
-    kind = events["event_type"].to_numpy()
     ids = np.sort(events["stream_id"].unique())
     index = pd.Index(ids, name="stream_id")
     counts = events.groupby("stream_id", observed=True).size().reindex(index, fill_value=0)
-    unique = events.loc[kind == "enter"].groupby("stream_id")["viewer_id"].nunique().reindex(index, fill_value=0)
+    unique = events.loc[concurrency.is_event(events, "enter")].groupby("stream_id")["viewer_id"].nunique().reindex(index, fill_value=0)
     cents = np.round(events["amount"].to_numpy() * 100)
-    sign = np.where(kind == "payment", 1.0, np.where(kind == "refund", -1.0, 0.0))
+    sign = np.where(concurrency.is_event(events, "payment"), 1.0,
+                    np.where(concurrency.is_event(events, "refund"), -1.0, 0.0))
     gmv = pd.Series(np.nan_to_num(cents * sign), index=events["stream_id"].to_numpy()).groupby(level=0).sum()
     peaks = concurrency.peak_concurrency(events, streams).set_index("stream_id")["peak_concurrent"]
     return _metrics_frame(ids, counts.to_numpy(), unique.to_numpy(), gmv.reindex(index, fill_value=0).to_numpy(),
