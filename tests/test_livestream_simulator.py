@@ -233,7 +233,7 @@ def test_catalogue_entry_loads_a_validated_season():
 
 @pytest.mark.slow
 def test_ten_million_events_in_seconds():
-    config = SeasonConfig(seed=1, scale=36)
+    config = SeasonConfig(seed=1, scale=44)
     started = time.perf_counter()
     events = simulate_season(config).events
     assert len(events) >= 9_000_000

@@ -16,6 +16,6 @@ DATASETS = [
     CatalogueEntry("livestream_season", "simulated",
                    "A season of live-selling streams: the event log (exposures, room entries and leaves, engagement, "
                    "product clicks, carts, orders, payments, refunds) with streams, hosts, products, line-ups and "
-                   "flash deals. Parameters are SeasonConfig fields; scale=40 gives about 10 million events.",
+                   "flash deals. Parameters are SeasonConfig fields; scale=44 gives about 10 million events.",
                    "cbec.modules.livestream_analytics.simulator.simulate_season (seeded)", _season, schemas=SCHEMAS),
 ]

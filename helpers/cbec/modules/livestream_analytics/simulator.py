@@ -174,7 +174,7 @@ class SeasonConfig:
                 and 1 <= shortest <= longest):
             bad("deal_minutes", "must be (shortest, longest) whole minutes with 1 <= shortest <= longest")
         if not (isinstance(self.scale, (int, float, np.number)) and 0.01 <= self.scale <= 100_000):
-            bad("scale", "must be a number in [0.01, 100000]; 40 gives about 10 million events")
+            bad("scale", "must be a number in [0.01, 100000]; 44 gives about 10 million events")
         if not self.viewers_per_stream > 0:
             bad("viewers_per_stream", "must be > 0 (expected room entries of a typical stream)")
         for name in ("deal_uplift", "deal_format_shares"):
