@@ -99,7 +99,7 @@ class SeasonConfig:
 
     ``scale`` grows the season: hosts and room entries per stream each by about
     ``sqrt(scale)``, so the number of events grows about in proportion to ``scale`` (the
-    default, about 0.2 million events, times 50 gives about 10 million). Rates are per
+    default, about a quarter of a million events, times 44 gives about 10 million). Rates are per
     viewer-minute present in the room unless named otherwise.
     """
 
