@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from cbec.modules.livestream_analytics.concurrency import viewer_minutes_in_windows
 from cbec.modules.livestream_analytics.funnel import order_values, require_columns, require_rows
 from cbec.modules.livestream_analytics.schemas import DEAL_FORMATS
 
@@ -141,6 +142,8 @@ def minute_sales(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.DataFram
     value (unpaid orders 0, refunds taken off), booked to the minute the order was placed.
     Minutes without orders are in the table with 0, so averages are per minute of stream.
     Orders placed outside the stream's minutes (after it ended) are left out.
+    ``viewer_minutes`` is the minute's audience (concurrent viewers integrated over it), the
+    exposure of a per-viewer uplift (:func:`deal_uplift` with ``per="viewer_minute"``).
     """
     grid = deal_minutes(streams, deals)
     orders = order_values(events)
@@ -154,6 +157,9 @@ def minute_sales(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.DataFram
     rows = (orders["stream_id"].map(start_row).to_numpy(dtype=float)[inside] + position[inside]).astype("int64")
     grid["orders"] = np.bincount(rows, minlength=len(grid)).astype("int64")
     grid["gmv"] = np.bincount(rows, weights=orders["net_value"].to_numpy(dtype=float)[inside], minlength=len(grid))
+    # the audience of each minute: the integral of concurrent viewers over it
+    windows = pd.DataFrame({"stream_id": grid["stream_id"], "start": grid["minute"], "end": grid["minute"] + MINUTE})
+    grid["viewer_minutes"] = viewer_minutes_in_windows(events, streams, windows)
     return grid
 
 
@@ -191,11 +197,13 @@ def _uplift(result, name: str, alpha: float) -> Uplift:
                   coefficient=coefficient, std_error=float(result.bse[name]), p_value=float(result.pvalues[name]))
 
 
-def _fit_cells(minutes: pd.DataFrame, measure: str, treatment_columns: list[str], minute_bin: int):
+def _fit_cells(minutes: pd.DataFrame, measure: str, treatment_columns: list[str], minute_bin: int, per: str):
     keys = ["stream_id", "minute_bin", *treatment_columns]
+    exposure = ("viewer_minutes", "sum") if per == "viewer_minute" else (measure, "size")
     cells = (minutes.assign(minute_bin=minutes["minute_of_stream"] // minute_bin)
-             .groupby(keys, observed=True, sort=True).agg(sales=(measure, "sum"), minutes=(measure, "size"))
+             .groupby(keys, observed=True, sort=True).agg(sales=(measure, "sum"), minutes=exposure)
              .reset_index())
+    cells = cells[cells["minutes"] > 0]  # a minute nobody watched cannot sell
     design = pd.concat([cells[treatment_columns].astype(float),
                         pd.get_dummies(cells["minute_bin"], prefix="minute_bin", drop_first=True, dtype=float),
                         pd.get_dummies(cells["stream_id"], prefix="stream", dtype=float)], axis=1)
@@ -206,7 +214,7 @@ def _fit_cells(minutes: pd.DataFrame, measure: str, treatment_columns: list[str]
 
 
 def deal_uplift(minutes: pd.DataFrame, *, measure: str = "orders", minute_bin: int = 5, after_minutes: int = 10,
-                by_format: bool = True, alpha: float = 0.05) -> DealUpliftResult:
+                by_format: bool = True, per: str = "minute", alpha: float = 0.05) -> DealUpliftResult:
     """The uplift of sales per minute during deals, from :func:`minute_sales` (see the module docstring).
 
     ``measure`` is ``"orders"`` or ``"gmv"``. ``minute_bin`` is the width in minutes of the
@@ -215,7 +223,16 @@ def deal_uplift(minutes: pd.DataFrame, *, measure: str = "orders", minute_bin: i
     ``by_format`` adds a second fit with one in-deal indicator per deal format (``by_format``
     of the result is empty without it). Streams without a deal only inform the baseline shape; at least two streams with deals
     are needed for clustered errors.
+
+    ``per="minute"`` (default) estimates the uplift of sales per minute of stream: what the
+    deal did in all, including the viewers it drew in and kept. ``per="viewer_minute"``
+    takes each minute's audience (``viewer_minutes``) as the exposure, so the uplift is of
+    the chance that a viewer in the room buys: the deal's effect on conversion alone.
     """
+    if per not in ("minute", "viewer_minute"):
+        raise ValueError(f"per is 'minute' (sales per minute) or 'viewer_minute' (per viewer), got {per!r}.")
+    if per == "viewer_minute":
+        require_columns(minutes, ("viewer_minutes",), "the minute table (from minute_sales)")
     require_columns(minutes, ("stream_id", "minute_of_stream", "phase", "format", "minutes_since_deal_end", measure),
                     "the minute table (from minute_sales)")
     if measure not in MEASURES:
@@ -230,7 +247,7 @@ def deal_uplift(minutes: pd.DataFrame, *, measure: str = "orders", minute_bin: i
     table = minutes.assign(in_deal=in_deal.astype("int8"),
                            after_deal=(minutes["minutes_since_deal_end"] < after_minutes).to_numpy().astype("int8"))
     treatments = ["in_deal", "after_deal"] if after_minutes > 0 else ["in_deal"]
-    pooled = _fit_cells(table, measure, treatments, minute_bin)
+    pooled = _fit_cells(table, measure, treatments, minute_bin, per)
 
     format_columns = []
     for deal_format in DEAL_FORMATS if by_format else ():
@@ -238,7 +255,7 @@ def deal_uplift(minutes: pd.DataFrame, *, measure: str = "orders", minute_bin: i
         table[column] = (in_deal & (table["format"] == deal_format).to_numpy()).astype("int8")
         if table[column].any():
             format_columns.append(column)
-    by_format_fit = _fit_cells(table, measure, [*format_columns, *treatments[1:]], minute_bin) if by_format else None
+    by_format_fit = _fit_cells(table, measure, [*format_columns, *treatments[1:]], minute_bin, per) if by_format else None
     deal_ids = minutes.loc[in_deal, ["deal_id", "format"]].drop_duplicates("deal_id")
     rows = []
     for column in format_columns:

@@ -26,6 +26,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from cbec.modules.livestream_analytics.concurrency import watch_time
+from cbec.modules.livestream_analytics.schemas import TRAFFIC_SOURCES
 from cbec.modules.livestream_analytics.funnel import require_columns, require_rows, stream_funnel
 
 #: Stream controls: categorical columns get one indicator per level, numeric ones a transform.
@@ -35,7 +37,9 @@ MODELS = ("log_gmv", "poisson")
 
 
 def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
-    """``streams`` with each stream's funnel outcomes (views, unique viewers, orders, paid orders, GMV, GPM).
+    """``streams`` with each stream's funnel outcomes (views, unique viewers, orders, paid orders, GMV, GPM)
+    and ``viewer_minutes``, the audience's total watch time, and ``share_<source>``, each traffic
+    source's share of the room entries.
 
     Streams without any events get zero counts and GMV (NaN GPM).
     """
@@ -45,6 +49,15 @@ def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     counts = ["views", "unique_viewers", "orders", "paid_orders"]
     table[counts] = table[counts].fillna(0).astype("int64")
     table["gmv"] = table["gmv"].fillna(0.0)
+    # the audience's total time in the room: the exposure of a per-viewer order rate
+    watched = watch_time(events, streams)[["stream_id", "total_watch_minutes"]]
+    table["viewer_minutes"] = table["stream_id"].map(watched.set_index("stream_id")["total_watch_minutes"]).fillna(0.0)
+    # who came in: each traffic source's share of the room entries (followers buy more, paid traffic less)
+    entries = events.loc[events["event_type"] == "enter", ["stream_id", "traffic_source"]]
+    shares = pd.crosstab(entries["stream_id"], entries["traffic_source"], normalize="index")
+    for source in TRAFFIC_SOURCES:
+        column = shares[source] if source in shares else pd.Series(dtype=float)
+        table[f"share_{source}"] = table["stream_id"].map(column).fillna(0.0)
     return table
 
 
