@@ -262,8 +262,8 @@ def _refuse_parameters_not_everywhere(specs, overrides: dict) -> None:
     for name in overrides:
         having = [report for report, names in declared.items() if name in names]
         if len(having) != len(declared):
-            where = f"only {' and '.join(having)} {'has' if len(having) == 1 else 'have'} it" if having \
-                else "no report has it"
+            named = having[0] if len(having) == 1 else f"{', '.join(having[:-1])} and {having[-1]}"
+            where = f"only {named} {'has' if len(having) == 1 else 'have'} it" if having else "no report has it"
             example = having[0] if having else "REPORT"
             raise UsageError(f"-p {name}=... would go to every report, but {where}. Name the report(s): "
                              f"cbec report {example} -p {name}=...")
