@@ -28,7 +28,7 @@ from scipy import stats
 
 from cbec.modules.livestream_analytics.concurrency import watch_time
 from cbec.modules.livestream_analytics.schemas import TRAFFIC_SOURCES
-from cbec.modules.livestream_analytics.funnel import require_columns, require_rows, stream_funnel
+from cbec.modules.livestream_analytics.funnel import order_values, require_columns, require_rows, stream_funnel
 
 #: Stream controls: categorical columns get one indicator per level, numeric ones a transform.
 CATEGORICAL_CONTROLS = ("slot", "weekday")
@@ -38,8 +38,9 @@ MODELS = ("log_gmv", "poisson")
 
 def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     """``streams`` with each stream's funnel outcomes (views, unique viewers, orders, paid orders, GMV, GPM)
-    and ``viewer_minutes``, the audience's total watch time, and ``share_<source>``, each traffic
-    source's share of the room entries.
+    and ``viewer_minutes``, the audience's total watch time, ``in_stream_orders``, the orders
+    placed before the stream ended, and ``share_<source>``, each traffic source's share of the
+    room entries.
 
     Streams without any events get zero counts and GMV (NaN GPM).
     """
@@ -52,6 +53,12 @@ def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     # the audience's total time in the room: the exposure of a per-viewer order rate
     watched = watch_time(events, streams)[["stream_id", "total_watch_minutes"]]
     table["viewer_minutes"] = table["stream_id"].map(watched.set_index("stream_id")["total_watch_minutes"]).fillna(0.0)
+    # orders placed while the stream was live: what the host's selling did, without the
+    # orders that carts bring in after it ends
+    placed = order_values(events)[["stream_id", "ordered_at"]]
+    live = placed["ordered_at"].to_numpy() <= placed["stream_id"].map(streams.set_index("stream_id")["end"]).to_numpy()
+    live_orders = placed.loc[live].groupby("stream_id").size()
+    table["in_stream_orders"] = table["stream_id"].map(live_orders).fillna(0).astype("int64")
     # who came in: each traffic source's share of the room entries (followers buy more, paid traffic less)
     entries = events.loc[events["event_type"] == "enter", ["stream_id", "traffic_source"]]
     shares = pd.crosstab(entries["stream_id"], entries["traffic_source"], normalize="index")
