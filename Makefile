@@ -51,6 +51,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulator.py
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_autograde.py
+	$(BIN)/python benchmarks/bench_livestream.py --sizes 1e6,1e7,1e8
 
 coverage-study: $(STAMP)
 	$(BIN)/python -m cbec.evaluation.coverage --seeds 200
