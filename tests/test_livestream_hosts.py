@@ -50,3 +50,22 @@ def test_bad_inputs_are_explained(season_table):
         hosts.host_effects(constant)
     with pytest.raises(KeyError, match="ad_budget_usd"):
         hosts.host_effects(table.drop(columns="ad_budget_usd"))
+
+
+def test_effects_against_truth_puts_the_truth_on_the_reference_hosts_scale():
+    import pandas as pd
+
+    from cbec.modules.livestream_analytics.hosts import HostEffectsResult, effects_against_truth
+
+    table = pd.DataFrame({"host_id": [1, 2, 3], "streams": [20, 20, 20], "effect": [1.0, 1.5, 0.5],
+                          "ci_low": [np.nan, 1.2, 0.3], "ci_high": [np.nan, 1.9, 0.6], "p_value": [np.nan, 0.01, 0.02],
+                          "raw_ratio": [1.0, 3.0, 0.5]})
+    result = HostEffectsResult(model="poisson", outcome="orders", reference_host=1, table=table, controls=(),
+                               observations=60, alpha=0.05, fit=None)
+    checked = effects_against_truth(result, pd.Series({1: 2.0, 2: 3.2, 3: 1.6}))
+    assert list(checked["true_effect"]) == pytest.approx([1.0, 1.6, 0.8])
+    assert checked["inside"].isna().iloc[0] and list(checked["inside"].iloc[1:]) == [True, False]
+    assert checked["log_error"].iloc[2] == pytest.approx(np.log(1.6))
+    assert checked["raw_log_error"].iloc[1] == pytest.approx(np.log(3.0 / 1.6))
+    with pytest.raises(KeyError, match="lack host"):
+        effects_against_truth(result, pd.Series({1: 2.0, 2: 3.0}))

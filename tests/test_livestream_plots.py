@@ -66,3 +66,28 @@ def test_engagement_scatter_draws_every_minute():
     points = np.vstack([c.get_offsets() for c in ax.collections])
     assert sorted(points[:, 0].tolist()) == pytest.approx(np.log1p([0, 3, 10]).tolist())
     assert ax.get_xlabel() == "log(1 + comments per minute)"
+
+
+def test_concurrency_plot_draws_each_stream_and_shades_its_deals():
+    grid = pd.DataFrame({"stream_id": [1, 1, 1, 2, 2], "minute": [0.0, 1, 2, 0, 1],
+                         "timestamp": pd.to_datetime(["2024-09-02 20:00", "2024-09-02 20:01", "2024-09-02 20:02",
+                                                      "2024-09-03 09:00", "2024-09-03 09:01"]),
+                         "concurrent": [0, 5, 3, 2, 4]})
+    deal_table = pd.DataFrame({"stream_id": [1], "start": pd.to_datetime(["2024-09-02 20:01"]),
+                               "end": pd.to_datetime(["2024-09-02 20:03"])})
+    ax = plots.concurrency_plot(grid, deals=deal_table)
+    assert [list(line.get_ydata()) for line in ax.lines] == [[0, 5, 3], [2, 4]]
+    [span] = ax.patches
+    assert (span.get_x(), span.get_width()) == pytest.approx((1, 2))  # minutes 1 to 3 of stream 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["stream 1", "stream 2"]
+
+
+def test_uplift_plot_draws_estimates_intervals_and_truth():
+    by_format = pd.DataFrame({"format": ["flash_price", "coupon"], "uplift": [2.5, 1.5], "ci_low": [2.0, 1.1],
+                              "ci_high": [3.2, 2.0]})
+    ax = plots.uplift_plot(by_format, {"flash_price": 2.6, "coupon": 1.7})
+    assert list(ax.lines[0].get_xdata()) == [2.5, 1.5]
+    truth = ax.collections[-1].get_offsets()
+    assert list(truth[:, 0]) == [2.6, 1.7]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["flash price", "coupon"]
+    assert ax.get_xscale() == "log"

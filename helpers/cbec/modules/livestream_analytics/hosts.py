@@ -173,3 +173,25 @@ def host_effects(table: pd.DataFrame, *, model: str = "log_gmv", outcome: str = 
     effects["raw_ratio"] = effects["host_id"].map(raw["gmv_ratio"]).to_numpy()
     return HostEffectsResult(model=model, outcome=outcome, reference_host=reference, table=effects,
                              controls=controls, observations=int(fit.nobs), alpha=alpha, fit=fit)
+
+
+def effects_against_truth(result: HostEffectsResult, true_effects: pd.Series) -> pd.DataFrame:
+    """The estimated host effects next to the true ones (``truth.host_order_effect()``), both relative to the
+    reference host of ``result``.
+
+    Adds ``true_effect`` (the truth divided by the reference host's), ``inside`` (the interval holds it; NaN for
+    the reference) and ``log_error`` / ``raw_log_error``: how far, in log terms, the adjusted effect and the raw
+    ratio are from the truth (0.69 is a factor of two either way).
+    """
+    missing = set(result.table["host_id"]) - set(true_effects.index)
+    if missing:
+        raise KeyError(f"the true effects lack host(s) {sorted(missing)}; pass truth.host_order_effect() of the same season.")
+    table = result.table.copy()
+    truth = true_effects / true_effects.loc[result.reference_host]
+    table["true_effect"] = table["host_id"].map(truth).to_numpy(float)
+    reference = (table["host_id"] == result.reference_host).to_numpy()
+    inside = (table["ci_low"] <= table["true_effect"]) & (table["true_effect"] <= table["ci_high"])
+    table["inside"] = pd.array(np.where(reference, pd.NA, inside), dtype="boolean")
+    table["log_error"] = np.abs(np.log(table["effect"] / table["true_effect"]))
+    table["raw_log_error"] = np.abs(np.log(table["raw_ratio"] / table["true_effect"]))
+    return table

@@ -109,3 +109,43 @@ def engagement_scatter(minutes: pd.DataFrame, *, engagement: str = "comments", o
     ax.set(xlabel=f"log(1 + {engagement} per minute)", ylabel=f"log(1 + {outcome} per minute)",
            title=f"{outcome.capitalize()} vs {engagement}, per stream-minute")
     return ax
+
+
+def concurrency_plot(grid: pd.DataFrame, *, deals: pd.DataFrame | None = None, ax=None):
+    """Concurrent viewers against minutes since the start (from ``concurrency.concurrency_grid``), one line per
+    stream; with ``deals`` (the deals table) each stream's deal windows are shaded."""
+    require_columns(grid, ("stream_id", "minute", "timestamp", "concurrent"), "the concurrency grid")
+    ax = _axes(ax, (9, 3.8))
+    streams = list(pd.unique(grid["stream_id"]))
+    palette = sns.color_palette(n_colors=max(len(streams), 1))
+    for colour, stream_id in zip(palette, streams):
+        rows = grid[grid["stream_id"] == stream_id]
+        ax.plot(rows["minute"], rows["concurrent"], color=colour, lw=1.2, label=f"stream {stream_id}")
+        if deals is not None:
+            start = rows["timestamp"].iloc[0]
+            for deal in deals[deals["stream_id"] == stream_id].itertuples():
+                ax.axvspan((deal.start - start) / pd.Timedelta(minutes=1), (deal.end - start) / pd.Timedelta(minutes=1),
+                           color=colour, alpha=0.15)
+    ax.set(xlabel="minutes since the stream started", ylabel="viewers in the room", title="Concurrent viewers")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def uplift_plot(by_format: pd.DataFrame, truth=None, *, ax=None):
+    """Estimated uplift per deal format with its interval (``deals.deal_uplift(...).by_format``), on a log axis;
+    ``truth`` (a mapping format -> true uplift) is drawn as a cross beside each estimate."""
+    require_columns(by_format, ("format", "uplift", "ci_low", "ci_high"), "the uplift by format")
+    ax = _axes(ax, (7, 0.8 + 0.6 * len(by_format)))
+    positions = np.arange(len(by_format))[::-1]
+    ax.errorbar(by_format["uplift"], positions, xerr=[by_format["uplift"] - by_format["ci_low"],
+                                                      by_format["ci_high"] - by_format["uplift"]],
+                fmt="o", color=MAIN_COLOUR, capsize=3, label="estimate, 95% interval", zorder=3)
+    if truth is not None:
+        ax.scatter([truth[f] for f in by_format["format"]], positions, marker="x", s=60, color=DEAL_COLOUR,
+                   label="simulator's truth", zorder=4)
+    ax.axvline(1.0, color="black", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yticks(positions, [str(f).replace("_", " ") for f in by_format["format"]])
+    ax.set(xlabel="sales in the deal window / without it (log scale)", title="Deal uplift by format")
+    ax.legend(fontsize=8)
+    return ax
