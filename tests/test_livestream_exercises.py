@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cbec.exercises import SOLUTION_AFTER_ENV
 from cbec.modules.livestream_analytics import deals, engagement, funnel, hosts, retention
 from cbec.modules.livestream_analytics.exercises import EXERCISES
 from cbec.modules.livestream_analytics.simulator import simulate_season
+from tests.exercise_checks import default_tries, one_line_rejection  # noqa: F401 - autouse fixture
 
 CONTROLS = ("slot", "weekday", "ad_budget_usd", "share_follow_feed", "share_paid_ads")
 
@@ -24,16 +24,6 @@ def host_table():
     return hosts.stream_table(hosts_season.events, hosts_season.streams)
 
 
-@pytest.fixture(autouse=True)
-def default_tries(monkeypatch):
-    monkeypatch.delenv(SOLUTION_AFTER_ENV, raising=False)
-
-
-def one_line_rejection(bound, answer, capsys, message):
-    assert not bound.check(answer)
-    printed = capsys.readouterr().out.strip()
-    assert printed.startswith("Not yet:") and "\n" not in printed, printed
-    assert message in printed, printed
 
 
 def accepted(bound, answer, capsys):

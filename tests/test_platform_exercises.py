@@ -1,13 +1,13 @@
-"""Platform Operation lecture exercises 3-5: the right answer passes; wrong and near-miss answers
+"""Platform Operation lecture exercises: the right answer passes; wrong and near-miss answers
 are rejected with one line that says what is off."""
 
 import pandas as pd
 import pytest
 
-from cbec.exercises import SOLUTION_AFTER_ENV
 from cbec.modules.platform_operation import account_health, advertising, b2b
 from cbec.modules.platform_operation.exercises import EXERCISES
 from cbec.modules.platform_operation.simulator import simulate_account
+from tests.exercise_checks import default_tries, one_line_rejection  # noqa: F401 - autouse fixture
 
 BREAK_EVEN = 0.38
 
@@ -17,16 +17,6 @@ def account():
     return simulate_account(seed=7)
 
 
-@pytest.fixture(autouse=True)
-def default_tries(monkeypatch):
-    monkeypatch.delenv(SOLUTION_AFTER_ENV, raising=False)
-
-
-def one_line_rejection(bound, answer, capsys, message):
-    assert not bound.check(answer)
-    printed = capsys.readouterr().out.strip()
-    assert printed.startswith("Not yet:") and "\n" not in printed, printed
-    assert message in printed, printed
 
 
 def test_wasted_spend_share(account, capsys):
