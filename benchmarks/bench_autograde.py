@@ -37,6 +37,7 @@ import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from multiprocessing.pool import ThreadPool
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from cbec.grading import Course, autograde_class, copy_course, release_assignmen
 from cbec.grading.classroom import PROFILE_MIX, make_roster
 
 ASSIGNMENT = "data_operation"
+DUE = datetime(2025, 1, 10, 23, 59)  # the simulated class hands in around it
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 HONEST_PROFILES = ("complete", "partial", "blank", "late")
 FLOOR_TIMEOUT = 300  # seconds for one submission in the bare interpreter
@@ -114,10 +116,9 @@ def build_class(folder: Path, n_students: int, seed: int) -> tuple[Course, dict[
     Returns the course and each kept student's profile, in roster order.
     """
     course = Course.open(copy_course(folder))
-    release_assignment(course, ASSIGNMENT)
-    with contextlib.redirect_stdout(io.StringIO()):  # the copied student's set-up cell prints its store
-        roster = simulate_class(course, ASSIGNMENT, n_students=class_size_for(n_students, seed), seed=seed,
-                                progress=False)
+    release_assignment(course, ASSIGNMENT, duedate=DUE)
+    roster = simulate_class(course, ASSIGNMENT, n_students=class_size_for(n_students, seed), seed=seed,
+                            progress=False)
     honest = {s.student_id: s.profile for s in roster if s.profile in HONEST_PROFILES}
     kept = dict(list(honest.items())[:n_students])
     for submission in course.submitted.iterdir():

@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import papermill as pm
@@ -40,7 +41,7 @@ def graded_course(scratch: Path) -> Path:
 
     print("No graded class in the project yet: grading 6 simulated students in a scratch folder ...", flush=True)
     course = Course.open(copy_course(scratch / "course"))
-    release_assignment(course, ASSIGNMENT)
+    release_assignment(course, ASSIGNMENT, duedate=datetime(2025, 1, 10, 23, 59))
     simulate_class(course, ASSIGNMENT, n_students=6, progress=False)
     autograde_class(course, ASSIGNMENT, workers=2, progress=False)
     return course.root

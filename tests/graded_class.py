@@ -17,6 +17,7 @@ import pytest
 
 from cbec.assignments.declaration import AssignmentDeclaration, declaration, declared_assignments
 from cbec.grading import Course, autograde_class, copy_course, release_assignment
+from cbec.grading.plan import load_plan
 from cbec.grading.regions import solution_code
 from cbec.grading.submissions import copied_answers, fill_answers, solution_values, write_submission
 
@@ -137,9 +138,12 @@ def _grade_class(folder: Path, assignment: str):
     first, second = spec.qids[:2]
     wrong = next(answers for answers in spec.declared.near_misses.values() if first in answers and second in answers)
     tampered = fill_answers(released, {**solutions, first: wrong[first], second: wrong[second]})
+    plan = load_plan(course.source / assignment / spec.notebook)
+    variable = {q.qid: q.variable for q in spec.questions}
+    [emptied], [deleted] = (plan.tests_reading(variable[qid]) for qid in (second, first))
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in tampered.cells]
-    tampered.cells[ids.index(f"{second}_tests")].source = "pass  # nothing to see here"
-    del tampered.cells[ids.index(f"{first}_tests")]
+    tampered.cells[ids.index(emptied.grade_id)].source = "pass  # nothing to see here"
+    del tampered.cells[ids.index(deleted.grade_id)]
     submit("tamperer", tampered)
 
     text = released.read_text(encoding="utf-8")

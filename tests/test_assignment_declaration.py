@@ -43,7 +43,8 @@ def test_answer_cells_are_found_by_the_variable_they_assign(course_copy):
 @pytest.mark.parametrize("assignment", declared_assignments())
 def test_declared_points_match_the_source_notebook(course_copy, assignment):
     declared = declaration(assignment)
-    assert declaration_problems(Course.open(course_copy), assignment) == []
+    source = course_copy / "source" / assignment / declared.notebook
+    assert declaration_problems(assignment, {source.name: load_plan(source)}) == []
     assert declared.points + declared.manual_points == 100
     headings = solution_free_text(course_copy / "source" / assignment / declared.notebook)
     for question in declared.questions:  # the prompt tells students what nbgrader will award
@@ -57,7 +58,7 @@ def test_a_declaration_disagreeing_with_its_notebook_is_refused(course_copy):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "q2_tests":
             cell.metadata["nbgrader"]["points"] = 12
     nbformat.write(notebook, source)
-    with pytest.raises(CourseError, match="q2_tests is worth 12 points in platform_operation.ipynb but 10"):
+    with pytest.raises(CourseError, match=r"the tests of q2 \(q2_tests\) are worth 12 points in platform_operation.ipynb but 10"):
         check_assignment(Course.open(course_copy), "platform_operation")
 
 
@@ -85,7 +86,8 @@ def _passing(plan, declared, student: str, answers: dict[str, str]) -> set[str]:
             local = dict(namespace)
             try:
                 exec(compile(python_source(answers[question.qid]), question.qid, "exec"), local)
-                exec(compile(python_source(plan.tests[f"{question.qid}_tests"].source), question.qid, "exec"), local)
+                for test in plan.tests_reading(question.variable):
+                    exec(compile(python_source(test.source), test.grade_id, "exec"), local)
             except Exception:  # noqa: BLE001 - any failure is a failed question
                 continue
             passed.add(question.qid)

@@ -146,3 +146,17 @@ def test_site_builds_and_never_replaces_a_folder_that_is_not_a_site(tmp_path, ca
     assert main(["-q", "site", "--no-execute", "--out", str(out)]) == EXIT_OK
     assert (out / "index.html").is_file() and "no broken links" in capsys.readouterr().out
     assert main(["-q", "site", "--no-execute", "--out", str(out)]) == EXIT_OK  # an earlier build is replaced
+
+
+@pytest.mark.grading
+@pytest.mark.xdist_group("nbgrader")
+def test_a_class_is_simulated_around_the_released_due_date(course_copy, capsys):
+    assert main(["--course-dir", str(course_copy), "-q", "release", "data_operation"]) == EXIT_OK
+    assert main(["--course-dir", str(course_copy), "-q", "simulate-class", "data_operation"]) == EXIT_BROKEN
+    assert "has no due date" in capsys.readouterr().err
+    assert main(["--course-dir", str(course_copy), "-q", "release", "data_operation", "--due", "2025-03-01T12:00"]) == 0
+    assert main(["--course-dir", str(course_copy), "-q", "simulate-class", "data_operation", "--students", "8"]) == 0
+    from cbec.grading import Course
+
+    with Course.open(course_copy).gradebook() as gb:
+        assert str(gb.find_assignment("data_operation").duedate) == "2025-03-01 12:00:00"

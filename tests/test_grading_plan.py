@@ -31,6 +31,9 @@ def test_the_data_operation_plan_names_every_answer_variable(course_copy):
     assert {grade_id: test.answers for grade_id, test in plan.tests.items()} == \
         {f"{q.qid}_tests": (q.variable,) for q in QUESTIONS}
     assert list(plan.setup) == ["setup"] and check_plan(plan) == []
+    assert [test.grade_id for test in plan.tests_reading("gmv_usd")] == ["q1_tests"]
+    assert plan.tests_reading("not_an_answer") == []
+    assert plan.manual_points == 10  # the memo, graded by hand
 
 
 def test_setup_names_and_names_the_test_assigns_are_not_answers(tmp_path):

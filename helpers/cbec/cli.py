@@ -192,12 +192,12 @@ def cmd_demo(args) -> int:
     print(f"\nDone in {time.perf_counter() - started:.0f} s. Where everything is:")
     for label, where in [
         ("datasets", _generated_dir()),
-        *[(f"student version", course.release / name) for name in assignments],
+        *[("student version", course.release / name) for name in assignments],
         ("submissions", course.submitted),
         ("autograded notebooks", course.autograded),
         ("gradebook", course.gradebook_path),
         ("feedback (HTML)", course.feedback),
-        *[(f"grade summary", paths.reports_dir() / f"{name}_outcomes" / "report.html") for name in assignments],
+        *[("grade summary", paths.reports_dir() / f"{name}_outcomes" / "report.html") for name in assignments],
         ("programme evaluation", paths.reports_dir() / "program_evaluation" / "report.html"),
         ("all reports", paths.reports_dir() / "index.html"),
     ]:

@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from cbec.grading import engine as engines
 from cbec.grading.course import Course, CourseError
-from cbec.grading.plan import PlanError, check_plan, load_plan
+from cbec.grading.plan import GradingPlan, PlanError, check_plan, load_plan
 from cbec.grading.preprocessors.sandboxed_execute import REPORTS
 from cbec.grading.sandbox import check_course_not_visible, check_isolation
 
@@ -76,19 +76,21 @@ def class_list(course: Course, assignment: str) -> list[str]:
 
 def check_assignment(course: Course, assignment: str) -> None:
     """Refuse an assignment the engine cannot grade (raises :class:`CourseError`)."""
-    problems = []
+    problems, plans = [], {}
     for source in course.source_notebooks(assignment):
         try:
-            problems += check_plan(load_plan(source))
+            plans[source.name] = load_plan(source)
+            problems += check_plan(plans[source.name])
         except PlanError as error:
             problems.append(str(error))
-    problems += declaration_problems(course, assignment)
+    problems += declaration_problems(assignment, plans)
     if problems:
         raise CourseError(f"{assignment!r} cannot be autograded:\n  " + "\n  ".join(problems))
 
 
-def declaration_problems(course: Course, assignment: str) -> list[str]:
-    """Where the assignment's declaration and its source notebook disagree on questions or points.
+def declaration_problems(assignment: str, plans: dict[str, GradingPlan]) -> list[str]:
+    """Where the assignment's declaration and its source notebook (``plans`` by file name)
+    disagree on questions or points.
 
     Points are nbgrader's, in the notebook's cell metadata; the declaration repeats them for
     the class simulation and the checks, so a change in one place must show in the other.
@@ -99,24 +101,22 @@ def declaration_problems(course: Course, assignment: str) -> list[str]:
         declared = declaration(assignment)
     except UnknownAssignmentError:
         return []  # an assignment without a declaration is graded from its notebook alone
-    source = course.source / assignment / declared.notebook
-    if not source.is_file():
-        return [f"the declaration names {declared.notebook}, which is not in {source.parent}"]
-    notebook = nbformat.read(source, as_version=4)
-    graded = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells
-              if cell.metadata.get("nbgrader", {}).get("grade")}
+    plan = plans.get(declared.notebook)
+    if plan is None:
+        return [f"the declaration names {declared.notebook}, which is not among the source notebooks "
+                f"({', '.join(plans) or 'none'})"]
     problems = []
     for question in declared.questions:
-        cell = graded.get(f"{question.qid}_tests")
-        if cell is None:
-            problems.append(f"{question.qid} is declared but {declared.notebook} has no test cell {question.qid}_tests")
-        elif float(cell.metadata["nbgrader"].get("points", 0)) != question.points:
-            problems.append(f"{question.qid}_tests is worth {cell.metadata['nbgrader'].get('points', 0):g} points in "
-                            f"{declared.notebook} but {question.points} in the declaration")
-    manual = sum(float(cell.metadata["nbgrader"].get("points", 0)) for cell in graded.values()
-                 if cell.metadata["nbgrader"].get("solution") or cell.metadata["nbgrader"].get("task"))
-    if manual != declared.manual_points:
-        problems.append(f"the manually graded cells of {declared.notebook} are worth {manual:g} points, "
+        tests = plan.tests_reading(question.variable)
+        points = sum(test.points for test in tests)
+        if not tests:
+            problems.append(f"{question.qid} is declared but no test cell of {declared.notebook} reads "
+                            f"{question.variable}")
+        elif points != question.points:
+            problems.append(f"the tests of {question.qid} ({', '.join(t.grade_id for t in tests)}) are worth "
+                            f"{points:g} points in {declared.notebook} but {question.points} in the declaration")
+    if plan.manual_points != declared.manual_points:
+        problems.append(f"the manually graded cells of {declared.notebook} are worth {plan.manual_points:g} points, "
                         f"the declaration says {declared.manual_points}")
     return problems
 

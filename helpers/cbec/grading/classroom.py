@@ -66,6 +66,19 @@ def answer_cells(declared: AssignmentDeclaration, solutions: dict[str, str]) -> 
     return cells
 
 
+def _released_due_date(course: Course, assignment: str) -> datetime:
+    """The due date the assignment was released with (nbgrader's gradebook keeps it)."""
+    with course.gradebook() as gb:
+        try:
+            due = gb.find_assignment(assignment).duedate
+        except Exception:  # noqa: BLE001 - nbgrader raises MissingEntry, a plain lookup failure
+            due = None
+    if due is None:
+        raise CourseError(f"{assignment!r} has no due date, so no submission can be on time or late: "
+                          f"release it with one (cbec release {assignment} --due YYYY-MM-DDTHH:MM) or pass --due.")
+    return due
+
+
 def _answers_for(profile: str, declared: AssignmentDeclaration, solutions: dict[str, str],
                  rng: np.random.Generator) -> dict[str, str]:
     """Answer-cell code for one simulated student, keyed by question id."""
@@ -112,7 +125,7 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
     declared = declaration(assignment)
     solutions = solution_code(source)
     roster = make_roster(n_students, seed)
-    due = duedate or datetime(2025, 1, 10, 23, 59)
+    due = duedate or _released_due_date(course, assignment)
     rng = np.random.default_rng(seed + 1)
     cells = answer_cells(declared, solutions)
     variables = {cells[q.qid]: q.variable for q in declared.questions}

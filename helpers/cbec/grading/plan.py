@@ -50,9 +50,14 @@ class GradingPlan:
     tests: dict[str, TestCell] = field(default_factory=dict)
     order: tuple[str, ...] = ()  # grade ids of set-up and test cells, in notebook order
     solutions: dict[str, str] = field(default_factory=dict)  # grade_id -> model answer code
+    manual_points: float = 0.0  # points of the cells graded by hand (written answers, tasks)
 
     def answer_variables(self) -> set[str]:
         return {name for test in self.tests.values() for name in test.answers}
+
+    def tests_reading(self, variable: str) -> list[TestCell]:
+        """The test cells that grade ``variable``: those that read it as an answer."""
+        return [test for test in self.tests.values() if variable in test.answers]
 
 
 def python_source(code: str) -> str:
@@ -69,8 +74,11 @@ def load_plan(notebook_path: Path | str) -> GradingPlan:
         raise PlanError(f"{path} is not a readable notebook: {error}") from None
     setup, tests, order = {}, {}, []
     defined: set[str] = set()
+    manual_points = 0.0
     for index, cell in enumerate(notebook.cells):
         meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and (meta.get("solution") or meta.get("task")):
+            manual_points += float(meta.get("points", 0))
         if cell.cell_type != "code" or not meta or meta.get("solution"):
             continue
         grade_id = meta.get("grade_id") or f"cell-{index}"
@@ -82,7 +90,7 @@ def load_plan(notebook_path: Path | str) -> GradingPlan:
             setup[grade_id] = cell.source
             defined |= bound_names(_parse(cell.source, grade_id, path))
             order.append(grade_id)
-    return GradingPlan(path.name, setup, tests, tuple(order), solution_code(notebook))
+    return GradingPlan(path.name, setup, tests, tuple(order), solution_code(notebook), manual_points)
 
 
 def check_plan(plan: GradingPlan) -> list[str]:

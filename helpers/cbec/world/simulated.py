@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import pandas as pd
+
+
+def frozen_mapping(mapping) -> Mapping:
+    """A read-only copy of ``mapping``, for dict-valued fields of frozen config dataclasses."""
+    return MappingProxyType(dict(mapping))
 
 
 def config_from(config_type: type, config, overrides: dict):

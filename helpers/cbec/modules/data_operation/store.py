@@ -9,7 +9,6 @@ set in local currency at the day's FX rate, and returns follow category return r
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from cbec.world.calendar import daily_index
 from cbec.modules.data_operation.store_parameters import (CATEGORIES, DEFAULT_MARKET_WEIGHTS, PAID_CHANNELS,
                                                           RETURN_REASONS, TRAFFIC_SOURCES)
 from cbec.world.markets import MARKETS
-from cbec.world.simulated import SimulatedTables, config_from
+from cbec.world.simulated import SimulatedTables, config_from, frozen_mapping
 
 FUNNEL_STAGES = ("sessions", "product_views", "add_to_cart", "checkouts", "orders")
 
@@ -77,7 +76,7 @@ class StoreConfig:
         if not 0 <= self.repeat_propensity < 1:
             bad("repeat_propensity", "must be in [0, 1)")
         # freeze the mapping so the config stays hashable in spirit and safe to share
-        object.__setattr__(self, "market_weights", MappingProxyType(dict(self.market_weights)))
+        object.__setattr__(self, "market_weights", frozen_mapping(self.market_weights))
 
     def __hash__(self):
         # the weights mapping is not hashable itself; hash its sorted items instead

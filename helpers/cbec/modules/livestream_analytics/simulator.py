@@ -45,7 +45,7 @@ import pandas as pd
 
 from cbec.modules.livestream_analytics.schemas import DEAL_FORMATS, EVENT_TYPES, SLOTS, TRAFFIC_SOURCES
 from cbec.world.calendar import WEEKDAY_FACTOR
-from cbec.world.simulated import SimulatedTables, config_from
+from cbec.world.simulated import SimulatedTables, config_from, frozen_mapping
 
 EVENT_TYPE_DTYPE = pd.CategoricalDtype(EVENT_TYPES)
 TRAFFIC_SOURCE_DTYPE = pd.CategoricalDtype(TRAFFIC_SOURCES)
@@ -89,9 +89,6 @@ HOST_FIRST_NAMES = ("Mia", "Leo", "Ava", "Kai", "Zoe", "Max", "Ivy", "Sam", "Lil
 HOST_SUFFIXES = ("Live", "Picks", "Deals", "Studio", "Closet", "Corner", "Finds", "Daily")
 
 
-def _frozen(mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
-
 
 @dataclass(frozen=True)
 class SeasonConfig:
@@ -115,9 +112,9 @@ class SeasonConfig:
     deals_per_stream: int = 3
     deal_minutes: tuple[int, int] = (3, 8)
     scale: float = 1.0
-    deal_uplift: Mapping = field(default_factory=lambda: _frozen(
+    deal_uplift: Mapping = field(default_factory=lambda: frozen_mapping(
         {"flash_price": 2.6, "coupon": 1.7, "bundle": 1.35}))
-    deal_format_shares: Mapping = field(default_factory=lambda: _frozen(
+    deal_format_shares: Mapping = field(default_factory=lambda: frozen_mapping(
         {"flash_price": 0.4, "coupon": 0.35, "bundle": 0.25}))
     deal_attention: float = 0.8
     deal_traffic_lift: float = 1.5
@@ -181,7 +178,7 @@ class SeasonConfig:
             values = getattr(self, name)
             if set(values) != set(DEAL_FORMATS) or not all(v >= 0 for v in values.values()):
                 bad(name, f"needs a non-negative number for each of {list(DEAL_FORMATS)}")
-            object.__setattr__(self, name, _frozen({f: float(values[f]) for f in DEAL_FORMATS}))
+            object.__setattr__(self, name, frozen_mapping({f: float(values[f]) for f in DEAL_FORMATS}))
         if not all(v > 0 for v in self.deal_uplift.values()):
             bad("deal_uplift", "every factor must be > 0 (1 = no effect)")
         if abs(sum(self.deal_format_shares.values()) - 1) > 1e-9:
@@ -358,7 +355,7 @@ def plan_season(config: SeasonConfig) -> SeasonPlan:
     public_offset = int(1 + followers_end.sum())
     # twice the season's entries: regulars come back, most public viewers are seen once
     public_size = int(max(1000, 2 * len(streams) * config.entries_per_stream))
-    pool = _frozen({"follower_offset": follower_offset, "public_offset": public_offset, "public_size": public_size})
+    pool = frozen_mapping({"follower_offset": follower_offset, "public_offset": public_offset, "public_size": public_size})
     # blocks of about 300 thousand events: big enough for numpy, small enough to stay in cache
     expected_events_per_stream = 8.5 * config.entries_per_stream
     block_streams = int(np.clip(round(300_000 / expected_events_per_stream), 1, 256))

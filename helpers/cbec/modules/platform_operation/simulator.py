@@ -38,7 +38,7 @@ import pandas as pd
 from cbec.modules.platform_operation.economics import fee_table
 from cbec.modules.platform_operation.fees import load_schedule
 from cbec.world.calendar import daily_index
-from cbec.world.simulated import SimulatedTables, config_from
+from cbec.world.simulated import SimulatedTables, config_from, frozen_mapping
 
 MATCH_TYPES = ("exact", "phrase", "broad")
 #: Seed-drawn ranges of the account's true rates: each straddles its limit (1%, 2.5%, 4%, 95%).
@@ -100,9 +100,6 @@ CATALOGUE = (
 )
 
 
-def _frozen(mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
-
 
 @dataclass(frozen=True)
 class AccountConfig:
@@ -118,9 +115,9 @@ class AccountConfig:
     schedule: str = "amazon_us"
     organic_sessions_per_product: float = 120.0
     impressions_per_term: float = 450.0
-    ctr_by_match_type: Mapping = field(default_factory=lambda: _frozen(
+    ctr_by_match_type: Mapping = field(default_factory=lambda: frozen_mapping(
         {"exact": 0.0065, "phrase": 0.0048, "broad": 0.0032}))
-    cvr_by_match_type: Mapping = field(default_factory=lambda: _frozen(
+    cvr_by_match_type: Mapping = field(default_factory=lambda: frozen_mapping(
         {"exact": 0.14, "phrase": 0.11, "broad": 0.09}))
     irrelevant_term_share: float = 0.15
     irrelevant_cvr: float = 0.004
@@ -131,7 +128,7 @@ class AccountConfig:
     cancellation_rate: float | None = None
     late_shipment_rate: float | None = None
     valid_tracking_rate: float | None = None
-    defect_shares: Mapping = field(default_factory=lambda: _frozen(
+    defect_shares: Mapping = field(default_factory=lambda: frozen_mapping(
         {"negative_feedback": 0.55, "a_to_z_claim": 0.30, "chargeback": 0.15}))
     b2b_daily_exposure: float = 2500.0
     b2b_click_rate: float = 0.03
@@ -159,11 +156,11 @@ class AccountConfig:
             rates = getattr(self, name)
             if set(rates) != set(MATCH_TYPES) or not all(0 < v < 1 for v in rates.values()):
                 bad(name, f"needs a rate in (0, 1) for each of {list(MATCH_TYPES)}")
-            object.__setattr__(self, name, _frozen(rates))
+            object.__setattr__(self, name, frozen_mapping(rates))
         if set(self.defect_shares) != {"negative_feedback", "a_to_z_claim", "chargeback"} or \
                 abs(sum(self.defect_shares.values()) - 1) > 1e-9:
             bad("defect_shares", "needs shares for negative_feedback, a_to_z_claim and chargeback summing to 1")
-        object.__setattr__(self, "defect_shares", _frozen(self.defect_shares))
+        object.__setattr__(self, "defect_shares", frozen_mapping(self.defect_shares))
         for name in ("order_defect_rate", "cancellation_rate", "late_shipment_rate", "valid_tracking_rate"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < 1:
