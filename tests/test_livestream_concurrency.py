@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from cbec.modules.livestream_analytics import concurrency as cc
+from cbec.modules.livestream_analytics import retention
 from cbec.modules.livestream_analytics.simulator import simulate_season
 
 START = pd.Timestamp("2024-09-02 20:00")
@@ -46,11 +47,11 @@ def test_edge_cases_match_the_per_second_loop_and_hand_counts():
     assert watch["total_watch_minutes"] == pytest.approx(20 / 60)
 
 
-def test_presence_intervals_pair_each_entry_with_its_own_leave():
+def test_visits_pair_each_entry_with_its_own_leave():
     events, streams = _log(EDGE_ROWS)
-    visits = cc.presence_intervals(events, streams).sort_values(["viewer_id", "enter"], ignore_index=True)
+    visits = retention.watch_visits(events, streams).sort_values(["viewer_id", "entered_at"], ignore_index=True)
     assert list(visits["viewer_id"]) == [1, 1, 2, 3]
-    assert list(visits["censored"]) == [False, True, False, False]
+    assert list(~visits["observed"]) == [False, True, False, False]
     assert list(visits["watch_minutes"] * 60) == pytest.approx([3, 12, 5, 0])
 
 
@@ -93,10 +94,10 @@ def test_simulated_streams_agree_with_the_loop_and_their_visits(season):
     naive = cc.naive_concurrency_per_second(events, streams, sid)
     np.testing.assert_array_equal(cc.concurrency_at(events, streams, np.full(len(naive), sid), naive.index), naive)
     watch = cc.watch_time(events, streams)
-    visits = cc.presence_intervals(events, streams)
+    visits = retention.watch_visits(events, streams)
     totals = visits.groupby("stream_id")["watch_minutes"].sum().to_numpy()
     np.testing.assert_allclose(watch["total_watch_minutes"], totals)
-    np.testing.assert_array_equal(watch["censored_visits"], visits.groupby("stream_id")["censored"].sum())
+    np.testing.assert_array_equal(watch["censored_visits"], (~visits["observed"]).groupby(visits["stream_id"]).sum())
     whole = cc.viewer_minutes_in_windows(events, streams, streams)
     np.testing.assert_allclose(whole, watch["total_watch_minutes"])
     minutes = (streams["end"] - streams["start"]).dt.total_seconds().to_numpy() / 60

@@ -186,26 +186,6 @@ def watch_time(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
                          "average_watch_minutes": np.where(visits > 0, total / np.maximum(visits, 1), np.nan)})
 
 
-def presence_intervals(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
-    """One row per visit: stream_id, viewer_id, enter, leave (the stream's end when there is no
-    leave row), censored, watch_minutes. Each enter is paired with the viewer's next leave."""
-    rows = events.loc[is_event(events, "enter") | is_event(events, "leave"),
-                      ["stream_id", "viewer_id", "timestamp", "event_type"]]
-    is_leave = is_event(rows, "leave").astype("int8")
-    sid, vid, ms = rows["stream_id"].to_numpy(), rows["viewer_id"].to_numpy(), _ms(rows["timestamp"])
-    order = np.lexsort((is_leave, ms, vid, sid))   # an enter before a leave at the same instant
-    sid, vid, ms, is_leave = sid[order], vid[order], ms[order], is_leave[order]
-    enter = np.flatnonzero(is_leave == 0)
-    following = np.minimum(enter + 1, len(sid) - 1)
-    paired = (enter + 1 < len(sid)) & (is_leave[following] == 1) & (sid[following] == sid[enter]) & \
-        (vid[following] == vid[enter])
-    end_ms = pd.Series(_ms(streams["end"]), index=streams["stream_id"].to_numpy())
-    leave_ms = np.where(paired, ms[following], end_ms.reindex(sid[enter]).to_numpy())
-    return pd.DataFrame({"stream_id": sid[enter].astype("int32"), "viewer_id": vid[enter],
-                         "enter": ms[enter].astype("datetime64[ms]"), "leave": leave_ms.astype("datetime64[ms]"),
-                         "censored": ~paired, "watch_minutes": (leave_ms - ms[enter]) / MS_PER_MINUTE})
-
-
 def naive_concurrency_per_second(events: pd.DataFrame, streams: pd.DataFrame, stream_id: int) -> pd.Series:
     """Reference only (slow): for every whole second of one stream, count entries up to then minus
     leaves up to then. The sweep gives the same counts at these instants."""

@@ -21,25 +21,28 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from cbec.modules.livestream_analytics.funnel import EVENT_COLUMNS, require_columns, require_rows
+from cbec.modules.livestream_analytics.funnel import require_columns, require_rows
 
 MINUTE = pd.Timedelta(minutes=1)
 VISIT_COLUMNS = ("watch_minutes", "observed")
+#: what a visit is made of; ``traffic_source`` is carried along when the log has it
+MOVE_COLUMNS = ("stream_id", "viewer_id", "timestamp", "event_type")
 
 
 def watch_visits(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per visit: ``stream_id, viewer_id, entered_at, exited_at, watch_minutes, observed, traffic_source``.
+    """One row per visit: ``stream_id, viewer_id, entered_at, exited_at, watch_minutes, observed`` and
+    ``traffic_source`` (when the log has it).
 
     ``observed`` is True when a leave was logged; otherwise the visit is censored and
     ``exited_at`` is the stream's ``end`` (from ``streams``) or the viewer's next entry,
     whichever comes first. A leave logged after the stream ended counts as censored at
     the end. With ``deals``, ``entered_during_deal`` says whether the entry fell in a deal window.
     """
-    require_columns(events, EVENT_COLUMNS)
+    require_columns(events, MOVE_COLUMNS)
     require_columns(streams, ("stream_id", "end"), "the streams table")
     kind = events["event_type"]
-    moves = events.loc[(kind == "enter") | (kind == "leave"), ["stream_id", "viewer_id", "timestamp", "event_type",
-                                                               "traffic_source"]]
+    has_source = "traffic_source" in events
+    moves = events.loc[(kind == "enter") | (kind == "leave"), [*MOVE_COLUMNS, *(["traffic_source"] * has_source)]]
     require_rows(moves, "the enter and leave events", "the log has no room entries; pass the full event log.")
     # order by stream, viewer, time; a leave at the same instant as an entry comes after it
     is_enter = (moves["event_type"] == "enter").to_numpy()
@@ -67,8 +70,9 @@ def watch_visits(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.DataFram
                            "entered_at": entered, "exited_at": exit_time})
     visits["watch_minutes"] = np.maximum((visits["exited_at"] - visits["entered_at"]) / MINUTE, 0.0)
     visits["observed"] = left
-    visits["traffic_source"] = moves["traffic_source"].iloc[entries].to_numpy()
-    if isinstance(events["traffic_source"].dtype, pd.CategoricalDtype):
+    if has_source:
+        visits["traffic_source"] = moves["traffic_source"].iloc[entries].to_numpy()
+    if has_source and isinstance(events["traffic_source"].dtype, pd.CategoricalDtype):
         visits["traffic_source"] = pd.Categorical(visits["traffic_source"],
                                                   categories=events["traffic_source"].cat.categories)
     if deals is not None:
