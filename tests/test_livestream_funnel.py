@@ -84,7 +84,7 @@ def test_attribution_window_changes_credited_gmv():
 
 
 def test_missing_columns_and_empty_logs_are_explained(two_streams):
-    with pytest.raises(KeyError, match="amount"):
+    with pytest.raises(ValueError, match="amount"):
         funnel.stream_funnel(two_streams.drop(columns="amount"))
     with pytest.raises(ValueError, match="empty"):
         funnel.stream_funnel(two_streams.iloc[:0])

@@ -48,7 +48,7 @@ def test_bad_inputs_are_explained(season_table):
     constant = table.assign(ad_budget_usd=50.0)
     with pytest.raises(ValueError, match="collinear.*ad_budget_usd"):
         hosts.host_effects(constant)
-    with pytest.raises(KeyError, match="ad_budget_usd"):
+    with pytest.raises(ValueError, match="ad_budget_usd"):
         hosts.host_effects(table.drop(columns="ad_budget_usd"))
 
 

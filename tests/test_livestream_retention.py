@@ -91,7 +91,7 @@ def test_compare_retention_by_source_orders_the_sources_like_the_truth():
 
 def test_errors_say_what_is_missing(tiny):
     events, streams = tiny
-    with pytest.raises(KeyError, match="end"):
+    with pytest.raises(ValueError, match="end"):
         retention.watch_visits(events, streams.drop(columns="end"))
     with pytest.raises(ValueError, match="no room entries"):
         retention.watch_visits(events[events["event_type"] == "comment"], streams)

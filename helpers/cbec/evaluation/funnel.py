@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
+from cbec.intervals import wilson_interval
 from cbec.modules.data_operation.analytics.funnel import funnel_table
-
-
-def wilson_interval(successes, trials, alpha: float = 0.05):
-    """Wilson score interval of a proportion (works with arrays); NaN where ``trials`` is 0."""
-    return proportion_confint(successes, trials, alpha=alpha, method="wilson")
 
 
 def participation_funnel(table: pd.DataFrame, stages, by: str | None = None,
@@ -35,10 +30,9 @@ def participation_funnel(table: pd.DataFrame, stages, by: str | None = None,
         part["previous"] = part["count"].shift(1)
         parts.append(part)
     funnel = pd.concat(parts, ignore_index=True)
-    has_previous = funnel["previous"] > 0
-    low, high = wilson_interval(funnel["count"].where(has_previous, 0),
-                                funnel["previous"].where(has_previous, 1), alpha)
-    funnel["step_ci_low"], funnel["step_ci_high"] = low.where(has_previous), high.where(has_previous)
+    # NaN for the first stage (no previous count): the interval is NaN where the total is 0
+    funnel["step_ci_low"], funnel["step_ci_high"] = wilson_interval(
+        funnel["count"], funnel["previous"].fillna(0), alpha)
     return funnel.rename(columns={"group": by}) if by else funnel.drop(columns="group")
 
 
@@ -48,7 +42,7 @@ def share_with_interval(table: pd.DataFrame, columns, alpha: float = 0.05) -> pd
     for column in columns:
         answered = table[column].dropna()
         yes, n = int(answered.astype(bool).sum()), len(answered)
-        low, high = wilson_interval(yes, n, alpha) if n else (float("nan"), float("nan"))
+        low, high = wilson_interval(yes, n, alpha)
         rows.append({"item": column, "answered": n, "yes": yes, "share": yes / n if n else float("nan"),
                      "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)

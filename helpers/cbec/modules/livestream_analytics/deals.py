@@ -32,7 +32,8 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cbec.modules.livestream_analytics.concurrency import viewer_minutes_in_windows
-from cbec.modules.livestream_analytics.funnel import order_values, require_columns, require_rows
+from cbec.data.columns import require_columns
+from cbec.modules.livestream_analytics.funnel import order_values, require_rows
 from cbec.modules.livestream_analytics.schemas import DEAL_FORMATS
 
 PHASES = ("before", "in", "after", "none")

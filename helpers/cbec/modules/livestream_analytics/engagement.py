@@ -31,7 +31,8 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cbec.modules.livestream_analytics.deals import MINUTE, deal_minutes, stream_minute_grid
-from cbec.modules.livestream_analytics.funnel import EVENT_COLUMNS, require_columns, require_rows
+from cbec.data.columns import require_columns
+from cbec.modules.livestream_analytics.funnel import EVENT_COLUMNS, require_rows
 from cbec.modules.livestream_analytics.retention import watch_visits
 
 ENGAGEMENT_EVENTS = ("comment", "like", "share", "order")
@@ -59,7 +60,7 @@ def engagement_minutes(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.Da
     minute labels of :func:`~.deals.deal_minutes` come along and ``in_deal`` is set;
     without, ``in_deal`` is False.
     """
-    require_columns(events, EVENT_COLUMNS)
+    require_columns(events, EVENT_COLUMNS, "the event log")
     grid = deal_minutes(streams, deals) if deals is not None else stream_minute_grid(streams)
     grid = grid.reset_index(drop=True)
     kind = events["event_type"]

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
+from cbec.data.columns import require_columns
+from cbec.intervals import wilson_interval
 from cbec.modules.livestream_analytics.schemas import SCHEMAS
 
 EVENT_COLUMNS = tuple(SCHEMAS["events"].columns)
@@ -45,30 +46,10 @@ _STAGE_EVENTS = {"exposures": "exposure", "views": "enter", "product_clicks": "p
                  "add_to_carts": "add_to_cart"}
 
 
-def require_columns(table: pd.DataFrame, columns, what: str = "the event log") -> None:
-    """Raise a KeyError naming the columns ``table`` lacks (the schemas module has them all)."""
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{what} must be a pandas DataFrame, got {type(table).__name__}.")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(f"{what} lacks column(s) {missing}; it needs {list(columns)} "
-                       "(see cbec.modules.livestream_analytics.schemas.SCHEMAS for the layout).")
-
-
 def require_rows(table: pd.DataFrame, what: str, hint: str) -> None:
     """Raise a ValueError when ``table`` is empty, saying what to pass instead."""
     if len(table) == 0:
         raise ValueError(f"{what} is empty; {hint}")
-
-
-def wilson_interval(count, total, alpha: float = 0.05):
-    """Wilson (low, high) for ``count`` out of ``total``; NaN where total is 0 or count > total."""
-    count, total = np.asarray(count, dtype=float), np.asarray(total, dtype=float)
-    low, high = np.full(count.shape, np.nan), np.full(count.shape, np.nan)
-    ok = (total > 0) & (count <= total) & (count >= 0)
-    if ok.any():
-        low[ok], high[ok] = proportion_confint(count[ok], total[ok], alpha=alpha, method="wilson")
-    return low, high
 
 
 def ratio(numerator, denominator):
@@ -85,7 +66,7 @@ def order_values(events: pd.DataFrame) -> pd.DataFrame:
     an unpaid order returns nothing that was counted). Payments or refunds of orders with
     no ``order`` row are left out: they have no stream to belong to.
     """
-    require_columns(events, EVENT_COLUMNS)
+    require_columns(events, EVENT_COLUMNS, "the event log")
     kind = events["event_type"]
     placed = events.loc[kind == "order", ["order_id", "stream_id", "viewer_id", "product_id", "timestamp", "amount"]]
     placed = placed.drop_duplicates("order_id").rename(columns={"timestamp": "ordered_at", "amount": "order_value"})
@@ -121,7 +102,7 @@ def stream_funnel(events: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     ``refunds``, ``gmv``), the rates with ``_low``/``_high`` Wilson bounds, ``gpm``,
     ``uv_value`` and ``aov``.
     """
-    require_columns(events, EVENT_COLUMNS)
+    require_columns(events, EVENT_COLUMNS, "the event log")
     require_rows(events, "the event log", "pass at least one stream's events.")
     kind = events["event_type"]
     counts = {}
@@ -196,7 +177,7 @@ def gmv_by_attribution_window(events: pd.DataFrame, streams: pd.DataFrame | None
     Returns one row per stream: ``gmv`` (all of the stream's orders), ``credited_orders``,
     ``credited_gmv`` and ``credited_share`` (credited / all GMV).
     """
-    require_columns(events, EVENT_COLUMNS)
+    require_columns(events, EVENT_COLUMNS, "the event log")
     span = _window(window)
     orders = order_values(events)
     clicks = events.loc[events["event_type"] == "product_click", ["stream_id", "viewer_id", "timestamp"]]

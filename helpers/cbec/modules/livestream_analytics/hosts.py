@@ -28,7 +28,8 @@ from scipy import stats
 
 from cbec.modules.livestream_analytics.concurrency import watch_time
 from cbec.modules.livestream_analytics.schemas import TRAFFIC_SOURCES
-from cbec.modules.livestream_analytics.funnel import order_values, require_columns, require_rows, stream_funnel
+from cbec.data.columns import require_columns
+from cbec.modules.livestream_analytics.funnel import order_values, require_rows, stream_funnel
 
 #: Stream controls: categorical columns get one indicator per level, numeric ones a transform.
 CATEGORICAL_CONTROLS = ("slot", "weekday")

@@ -8,7 +8,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
 
-from cbec.modules.livestream_analytics.funnel import require_columns
+from cbec.data.columns import require_columns
 
 MAIN_COLOUR, DEAL_COLOUR, RAW_COLOUR = "#4c72b0", "#dd8452", "#8c8c8c"
 

@@ -21,7 +21,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from cbec.modules.livestream_analytics.funnel import require_columns, require_rows
+from cbec.data.columns import require_columns
+from cbec.modules.livestream_analytics.funnel import require_rows
 
 MINUTE = pd.Timedelta(minutes=1)
 VISIT_COLUMNS = ("watch_minutes", "observed")
@@ -38,7 +39,7 @@ def watch_visits(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.DataFram
     whichever comes first. A leave logged after the stream ended counts as censored at
     the end. With ``deals``, ``entered_during_deal`` says whether the entry fell in a deal window.
     """
-    require_columns(events, MOVE_COLUMNS)
+    require_columns(events, MOVE_COLUMNS, "the event log")
     require_columns(streams, ("stream_id", "end"), "the streams table")
     kind = events["event_type"]
     has_source = "traffic_source" in events

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.stats.proportion import proportion_confint
+
+from cbec.intervals import wilson_interval
 
 FUNNEL_STAGES = ("exposure", "clicks", "inquiries", "quotations", "orders")
 INQUIRY_COLUMNS = ("inquiry_id", "date", "buyer_country", "response_hours", "quotation_sent", "order_placed",
@@ -31,14 +32,6 @@ def _require(table: pd.DataFrame, columns, what: str) -> None:
     if missing:
         raise KeyError(f"{what} lacks column(s) {missing}; it needs {list(columns)} "
                        "(see simulate_account(...).b2b_traffic and .inquiries).")
-
-
-def _wilson(count, total, alpha):
-    count, total = np.asarray(count, dtype=float), np.asarray(total, dtype=float)
-    low, high = np.full(count.shape, np.nan), np.full(count.shape, np.nan)
-    ok = total > 0
-    low[ok], high[ok] = proportion_confint(count[ok], total[ok], alpha=alpha, method="wilson")
-    return low, high
 
 
 def inquiry_funnel(traffic: pd.DataFrame, inquiries: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -55,7 +48,7 @@ def inquiry_funnel(traffic: pd.DataFrame, inquiries: pd.DataFrame, *, alpha: flo
     with np.errstate(divide="ignore", invalid="ignore"):
         step = counts / previous
         overall = counts / counts[0]
-    low, high = _wilson(np.r_[0, counts[1:]], np.r_[0, counts[:-1]], alpha)
+    low, high = wilson_interval(np.r_[0, counts[1:]], np.r_[0, counts[:-1]], alpha)
     return pd.DataFrame({"stage": FUNNEL_STAGES, "count": counts.astype("int64"), "step_conversion": step,
                          "step_ci_low": low, "step_ci_high": high, "from_exposure": overall})
 
@@ -78,7 +71,7 @@ def conversion_by_response_band(inquiries: pd.DataFrame, bands=DEFAULT_BANDS_HOU
                   median_hours=("response_hours", "median")).reset_index())
     with np.errstate(divide="ignore", invalid="ignore"):
         table["conversion"] = table["orders"] / table["inquiries"]
-    table["ci_low"], table["ci_high"] = _wilson(table["orders"], table["inquiries"], alpha)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["orders"], table["inquiries"], alpha)
     return table
 
 
