@@ -10,18 +10,16 @@ from cbec.modules.livestream_analytics.exercises import EXERCISES
 from cbec.modules.livestream_analytics.simulator import simulate_season
 from tests.exercise_checks import default_tries, one_line_rejection  # noqa: F401 - autouse fixture
 
-CONTROLS = ("slot", "weekday", "ad_budget_usd", "share_follow_feed", "share_paid_ads")
-
-
 @pytest.fixture(scope="module")
 def season():
     return simulate_season(seed=7)
 
 
 @pytest.fixture(scope="module")
-def host_table():
+def host_tables():
     hosts_season = simulate_season(seed=7, n_hosts=6, streams_per_host=20)
-    return hosts.stream_table(hosts_season.events, hosts_season.streams)
+    return (hosts.stream_table(hosts_season.events, hosts_season.streams),
+            hosts.audience_cells(hosts_season.events, hosts_season.streams))
 
 
 
@@ -80,17 +78,15 @@ def test_orders_in_deal_windows(season, capsys):
     one_line_rejection(bound, paid_only, capsys, "is not the answer")
 
 
-def test_effects_against_top_raw_host(host_table, capsys):
-    bound = EXERCISES["effects_against_top_raw_host"].bind(table=host_table, controls=CONTROLS)
-    raw = hosts.raw_host_averages(host_table)
+def test_effects_against_top_raw_host(host_tables, capsys):
+    table, cells = host_tables
+    bound = EXERCISES["effects_against_top_raw_host"].bind(table=table, cells=cells)
+    raw = hosts.raw_host_averages(table)
     top_host = raw.loc[raw["mean_gmv"].idxmax(), "host_id"]
-    refit = hosts.host_effects(host_table, model="poisson", outcome="orders", exposure="viewer_minutes",
-                               controls=CONTROLS, reference_host=top_host)
-    right = refit.table.set_index("host_id")["effect"]
+    right = hosts.host_effects(cells, reference_host=top_host).table.set_index("host_id")["effect"]
     assert right.loc[top_host] == 1.0 and top_host != raw["host_id"].min()
     accepted(bound, right, capsys)
-    first_reference = hosts.host_effects(host_table, model="poisson", outcome="orders", exposure="viewer_minutes",
-                                         controls=CONTROLS).table.set_index("host_id")["effect"]
+    first_reference = hosts.host_effects(cells).table.set_index("host_id")["effect"]
     one_line_rejection(bound, first_reference, capsys, "some values of effects_against_top_raw_host are off")
     raw_ratios = raw.set_index("host_id")["mean_gmv"] / raw.set_index("host_id").loc[top_host, "mean_gmv"]
     one_line_rejection(bound, raw_ratios, capsys, "some values of effects_against_top_raw_host are off")
@@ -109,12 +105,12 @@ def test_controlled_like_slope(season, capsys):
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))
-def test_hints_and_solutions_name_the_functions_and_the_solution_runs(season, host_table, name, capsys):
+def test_hints_and_solutions_name_the_functions_and_the_solution_runs(season, host_tables, name, capsys):
     data = {"watching_after_10": lambda: {"visits": retention.watch_visits(season.events, season.streams)},
             "gmv_lost_in_stream_only": lambda: {"events": season.events, "streams": season.streams},
             "orders_in_deal_windows": lambda: {"events": season.events, "streams": season.streams,
                                                "deal_table": season.deals},
-            "effects_against_top_raw_host": lambda: {"table": host_table, "controls": CONTROLS},
+            "effects_against_top_raw_host": lambda: dict(zip(("table", "cells"), host_tables)),
             "controlled_like_slope": lambda: {"minutes": engagement.engagement_minutes(
                 season.events, season.streams, season.deals)}}[name]()
     namespace = {"pd": pd, "np": np, "deals": deals, "engagement": engagement, "funnel": funnel, "hosts": hosts,

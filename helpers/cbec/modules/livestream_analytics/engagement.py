@@ -11,9 +11,14 @@ of orders per minute on log(1 + comments) (a log-log slope that takes minutes wi
 orders), with errors clustered by stream:
 
 - naive: nothing else in the model;
-- controlled: log(concurrent viewers), the in-deal indicator and stream fixed effects
-  (one indicator per stream); minutes with nobody in the room are left out, since
+- controlled: log(viewer-minutes in the minute), the in-deal indicator and stream fixed
+  effects (one indicator per stream); minutes with nobody in the room are left out, since
   nobody can buy in them.
+
+The audience control is the time viewers spent in the room during the minute, not a head
+count at its start: viewers who come in or stay on during the minute buy and like in it,
+and a head count that misses them leaves part of the audience to the likes, which then
+seem to sell.
 
 A linear fit of log(1 + orders) would not do: with one or two orders a minute that log
 bends, and the bend shows up as a slope on comments even with the controls in.
@@ -30,12 +35,15 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from cbec.modules.livestream_analytics.concurrency import viewer_minutes_in_windows
 from cbec.modules.livestream_analytics.deals import MINUTE, deal_minutes, stream_minute_grid
 from cbec.data.columns import require_columns
 from cbec.modules.livestream_analytics.funnel import EVENT_COLUMNS, require_rows
 from cbec.modules.livestream_analytics.retention import watch_visits
 
 ENGAGEMENT_EVENTS = ("comment", "like", "share", "order")
+#: Measures of who is in the room, entered as logs.
+AUDIENCE_CONTROLS = ("viewer_minutes", "concurrency")
 
 
 def _minute_rows(grid: pd.DataFrame, stream_ids, times, lengths_only=False):
@@ -53,10 +61,11 @@ def _minute_rows(grid: pd.DataFrame, stream_ids, times, lengths_only=False):
 
 
 def engagement_minutes(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per stream-minute: ``comments``, ``likes``, ``shares``, ``orders`` and ``concurrency``.
+    """Per stream-minute: ``comments``, ``likes``, ``shares``, ``orders``, ``concurrency`` and ``viewer_minutes``.
 
     ``concurrency`` counts viewers in the room at the minute's start (entered at or before
-    it, not yet left; visits as in :func:`~.retention.watch_visits`). With ``deals`` the
+    it, not yet left; visits as in :func:`~.retention.watch_visits`); ``viewer_minutes`` is
+    the time they spent in the room during the minute (the integral of concurrency over it). With ``deals`` the
     minute labels of :func:`~.deals.deal_minutes` come along and ``in_deal`` is set;
     without, ``in_deal`` is False.
     """
@@ -80,6 +89,8 @@ def engagement_minutes(events: pd.DataFrame, streams: pd.DataFrame, deals: pd.Da
     np.add.at(change, first_row[first_inside], 1)
     np.add.at(change, last_row[first_inside], -1)
     grid["concurrency"] = np.cumsum(change)[:-1].round().astype("int64")
+    windows = pd.DataFrame({"stream_id": grid["stream_id"], "start": grid["minute"], "end": grid["minute"] + MINUTE})
+    grid["viewer_minutes"] = viewer_minutes_in_windows(events, streams, windows)
     grid["in_deal"] = (grid["phase"] == "in").to_numpy() if "phase" in grid else False
     return grid
 
@@ -121,12 +132,13 @@ def _poisson(outcome, design, groups):
 
 
 def engagement_elasticity(minutes: pd.DataFrame, *, engagement: str = "comments", outcome: str = "orders",
-                          controls=("concurrency", "in_deal"), stream_effects: bool = True,
+                          controls=("viewer_minutes", "in_deal"), stream_effects: bool = True,
                           alpha: float = 0.05) -> EngagementElasticity:
     """Naive and controlled slopes of ``outcome`` on log(1 + ``engagement``) (see the module docstring).
 
-    ``concurrency`` enters the controlled fit as its log, other count controls as
-    log(1 + x), indicators (``in_deal``) as they are. ``stream_effects`` adds one
+    ``viewer_minutes`` and ``concurrency`` enter the controlled fit as logs (minutes where
+    they are 0 are left out), other count controls as log(1 + x), indicators (``in_deal``)
+    as they are. ``stream_effects`` adds one
     indicator per stream (a column each: for thousands of streams, leave it out and
     rely on the other controls).
     """
@@ -141,14 +153,15 @@ def engagement_elasticity(minutes: pd.DataFrame, *, engagement: str = "comments"
     x = pd.DataFrame({slope_column: np.log1p(minutes[engagement].to_numpy(float))}, index=minutes.index)
     naive = _poisson(y, sm.add_constant(x), pd.factorize(minutes["stream_id"])[0])
 
-    keep = (minutes["concurrency"] > 0).to_numpy() if "concurrency" in controls else np.ones(len(minutes), bool)
+    audience = [c for c in controls if c in AUDIENCE_CONTROLS]
+    keep = (minutes[audience] > 0).all(axis=1).to_numpy()
     design = x.copy()
     for control in controls:
         values = minutes[control]
         if values.dtype == bool:
             design[control] = values.to_numpy(float)
-        elif control == "concurrency":
-            design["log_concurrency"] = np.log(np.where(keep, values.to_numpy(float), 1.0))
+        elif control in AUDIENCE_CONTROLS:
+            design[f"log_{control}"] = np.log(np.where(keep, values.to_numpy(float), 1.0))
         else:
             design[f"log1p_{control}"] = np.log1p(values.to_numpy(float))
     design = design[keep]

@@ -26,12 +26,10 @@ def _orders_in_deal_windows(events, streams, deal_table):
     return int(minutes.loc[minutes["phase"] == "in", "orders"].sum())
 
 
-def _effects_against_top_raw_host(table, controls):
+def _effects_against_top_raw_host(table, cells):
     raw = hosts.raw_host_averages(table)
     top_host = raw.loc[raw["mean_gmv"].idxmax(), "host_id"]
-    result = hosts.host_effects(table, model="poisson", outcome="orders", exposure="viewer_minutes",
-                                controls=controls, reference_host=top_host)
-    return result.table.set_index("host_id")["effect"]
+    return hosts.host_effects(cells, reference_host=top_host).table.set_index("host_id")["effect"]
 
 
 def _controlled_like_slope(minutes):
@@ -68,12 +66,11 @@ EXERCISES = {
         variable="effects_against_top_raw_host",
         expected=_effects_against_top_raw_host,
         hint="Find the host with the highest mean_gmv in hosts.raw_host_averages(table), then refit "
-             "hosts.host_effects with the same model, outcome, exposure and controls and reference_host= that host; "
-             "give result.table's effect column as a Series indexed by host_id.",
+             "hosts.host_effects(cells, reference_host=...) with that host; give result.table's effect column as a "
+             "Series indexed by host_id.",
         solution="raw = hosts.raw_host_averages(table)\n"
                  "top_host = raw.loc[raw[\"mean_gmv\"].idxmax(), \"host_id\"]\n"
-                 "refit = hosts.host_effects(table, model=\"poisson\", outcome=\"orders\", exposure=\"viewer_minutes\",\n"
-                 "                           controls=controls, reference_host=top_host)\n"
+                 "refit = hosts.host_effects(cells, reference_host=top_host)\n"
                  "effects_against_top_raw_host = refit.table.set_index(\"host_id\")[\"effect\"]"),
     "controlled_like_slope": Exercise(
         variable="controlled_like_slope",

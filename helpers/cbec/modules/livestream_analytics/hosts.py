@@ -1,20 +1,28 @@
 """Comparing hosts fairly: raw averages against a regression with the stream's circumstances.
 
 A host's average GMV per stream mixes the host with what the host was given: prime-time
-slots, ad budgets, a follower base, a long line-up. :func:`raw_host_averages` shows the
-averages; :func:`host_effects` estimates each host's multiplicative effect relative to
-a reference host, holding slot, weekday, ad budget, followers at start and line-up size
-fixed:
+slots, weekends, ad budgets and a following who came to buy. :func:`raw_host_averages`
+shows the league table; :func:`host_effects` estimates each host's multiplicative effect on
+the order rate relative to a reference host, holding the circumstances fixed.
 
-- ``model="log_gmv"``: OLS of log(stream GMV) on host and controls, heteroskedasticity-
-  robust (HC3) errors; every stream needs GMV above 0.
-- ``model="poisson"``: a Poisson pseudo-likelihood of ``outcome`` (orders or GMV, zeros
-  allowed) on the same regressors with robust (HC1) errors; with ``exposure`` (e.g.
-  ``views``) the effect is per unit of exposure instead of per stream.
+The unit of the regression is an audience cell, :func:`audience_cells`: the viewers of one
+stream who came from one traffic source. Orders per viewer-minute in a cell depend on the
+host, the slot, the weekday and the source (followers buy more than paid traffic), so a
+Poisson regression of the cell's in-stream orders with its viewer-minutes as exposure,
 
-``exp(coefficient)`` is the ratio of the host's expected outcome to the reference
-host's in the same circumstances. The regression removes what the controls measure, not
-what they miss (a host given better products still looks better).
+    log E[orders] = log(viewer minutes) + host + slot + weekday + traffic source,
+
+compares hosts on the same audience. Per-stream shares of each source in a stream-level
+model would only approximate this, since a mix of audiences adds rates, not logs.
+
+Cells of one stream share its line-up and deals, so the errors are clustered by stream.
+The usual cluster-robust errors are too small with twenty streams per host; the intervals
+here use the leave-one-stream-out jackknife (the CV3 estimator of MacKinnon, Nielsen and
+Webb, 2023) with a t distribution on streams - 1 degrees of freedom.
+
+``exp(coefficient)`` is the ratio of the host's expected order rate to the reference host's
+on the same audience. The regression removes what the controls measure, not what they
+miss (a host given better products still looks better).
 """
 
 from __future__ import annotations
@@ -26,15 +34,22 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from cbec.modules.livestream_analytics.concurrency import watch_time
-from cbec.modules.livestream_analytics.schemas import TRAFFIC_SOURCES
 from cbec.data.columns import require_columns
+from cbec.intervals import cluster_jackknife_errors
+from cbec.modules.livestream_analytics.concurrency import watch_time
 from cbec.modules.livestream_analytics.funnel import order_values, require_rows, stream_funnel
+from cbec.modules.livestream_analytics.retention import watch_visits
+from cbec.modules.livestream_analytics.schemas import TRAFFIC_SOURCES
 
-#: Stream controls: categorical columns get one indicator per level, numeric ones a transform.
-CATEGORICAL_CONTROLS = ("slot", "weekday")
+#: Controls: categorical columns get one indicator per level, numeric ones a transform.
+CATEGORICAL_CONTROLS = ("slot", "weekday", "traffic_source")
 NUMERIC_CONTROLS = {"ad_budget_usd": np.log1p, "followers_at_start": np.log, "n_products": lambda x: x}
-MODELS = ("log_gmv", "poisson")
+#: The model's controls for audience cells: the stream's slot and weekday and the cell's traffic source.
+CELL_CONTROLS = CATEGORICAL_CONTROLS
+#: The stream columns an audience cell carries.
+STREAM_COLUMNS = ("host_id", "slot", "weekday", "ad_budget_usd", "followers_at_start", "n_products")
+#: How the intervals are computed: leave-one-stream-out jackknife, or the cluster-robust sandwich.
+VARIANCES = ("jackknife", "sandwich")
 
 
 def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
@@ -54,11 +69,7 @@ def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
     # the audience's total time in the room: the exposure of a per-viewer order rate
     watched = watch_time(events, streams)[["stream_id", "total_watch_minutes"]]
     table["viewer_minutes"] = table["stream_id"].map(watched.set_index("stream_id")["total_watch_minutes"]).fillna(0.0)
-    # orders placed while the stream was live: what the host's selling did, without the
-    # orders that carts bring in after it ends
-    placed = order_values(events)[["stream_id", "ordered_at"]]
-    live = placed["ordered_at"].to_numpy() <= placed["stream_id"].map(streams.set_index("stream_id")["end"]).to_numpy()
-    live_orders = placed.loc[live].groupby("stream_id").size()
+    live_orders = _in_stream_orders(events, streams).groupby("stream_id").size()
     table["in_stream_orders"] = table["stream_id"].map(live_orders).fillna(0).astype("int64")
     # who came in: each traffic source's share of the room entries (followers buy more, paid traffic less)
     entries = events.loc[events["event_type"] == "enter", ["stream_id", "traffic_source"]]
@@ -67,6 +78,41 @@ def stream_table(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
         column = shares[source] if source in shares else pd.Series(dtype=float)
         table[f"share_{source}"] = table["stream_id"].map(column).fillna(0.0)
     return table
+
+
+def _in_stream_orders(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
+    """Orders placed while their stream was live: what the host's selling did, without the orders that
+    carts bring in after it ends."""
+    placed = order_values(events)[["stream_id", "viewer_id", "ordered_at"]]
+    ends = placed["stream_id"].map(streams.set_index("stream_id")["end"])
+    return placed.loc[(placed["ordered_at"] <= ends).to_numpy()]
+
+
+def audience_cells(events: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
+    """One row per stream and traffic source: ``visits``, ``viewer_minutes`` (their total watch time) and
+    ``in_stream_orders`` placed by those viewers before the stream ended, with the stream's
+    ``STREAM_COLUMNS`` that ``streams`` has.
+
+    A viewer belongs to the source of their room entry. Cells without watch time (no
+    information on a rate) are left out, and so are orders by viewers who never entered that
+    stream's room in the log.
+    """
+    require_columns(events, ("stream_id", "viewer_id", "event_type", "timestamp", "traffic_source"), "the event log")
+    require_columns(streams, ("stream_id", "host_id", "end"), "the streams table")
+    visits = watch_visits(events, streams)
+    visits = visits.assign(traffic_source=visits["traffic_source"].astype("string"))
+    source_of = visits.drop_duplicates(["stream_id", "viewer_id"])[["stream_id", "viewer_id", "traffic_source"]]
+    orders = _in_stream_orders(events, streams).merge(source_of, on=["stream_id", "viewer_id"], how="inner")
+    keys = ["stream_id", "traffic_source"]
+    cells = visits.groupby(keys).agg(visits=("viewer_id", "size"), viewer_minutes=("watch_minutes", "sum"))
+    cells["in_stream_orders"] = orders.groupby(keys).size().reindex(cells.index, fill_value=0).astype("int64")
+    cells = cells.loc[cells["viewer_minutes"] > 0].reset_index()
+    present = [c for c in TRAFFIC_SOURCES if c in set(cells["traffic_source"])]
+    others = sorted(set(cells["traffic_source"]) - set(TRAFFIC_SOURCES))
+    cells["traffic_source"] = pd.Categorical(cells["traffic_source"], categories=[*present, *others])
+    columns = ["stream_id", *(c for c in STREAM_COLUMNS if c in streams)]
+    return cells.merge(streams[columns], on="stream_id", how="left", validate="many_to_one")[
+        [*columns, "traffic_source", "visits", "viewer_minutes", "in_stream_orders"]]
 
 
 def raw_host_averages(table: pd.DataFrame, *, reference_host=None, alpha: float = 0.05) -> pd.DataFrame:
@@ -100,16 +146,18 @@ def _reference(host_ids: pd.Series, reference_host):
 
 @dataclass(frozen=True)
 class HostEffectsResult:
-    """Each host's effect relative to the reference host, with intervals, next to the raw ratio."""
+    """Each host's effect relative to the reference host, with jackknife intervals, next to the raw ratio."""
 
-    model: str
     outcome: str
+    exposure: str | None
     reference_host: object
     table: pd.DataFrame   # host_id, streams, effect, ci_low, ci_high, p_value, raw_ratio
     controls: tuple
-    observations: int
+    observations: int     # rows of the regression (audience cells or streams)
+    clusters: int         # streams, the units the jackknife leaves out
+    variance: str         # "jackknife" or "sandwich"
     alpha: float
-    fit: object           # the statsmodels results, for summary()
+    fit: object           # the statsmodels results of the full sample, for summary()
 
 
 def _design(table: pd.DataFrame, reference, controls) -> tuple[pd.DataFrame, dict]:
@@ -128,52 +176,81 @@ def _design(table: pd.DataFrame, reference, controls) -> tuple[pd.DataFrame, dic
     return pd.concat(parts, axis=1), host_columns
 
 
-def host_effects(table: pd.DataFrame, *, model: str = "log_gmv", outcome: str = "gmv", exposure: str | None = None,
-                 controls=(*CATEGORICAL_CONTROLS, *NUMERIC_CONTROLS), reference_host=None,
-                 alpha: float = 0.05) -> HostEffectsResult:
-    """Host effects on stream outcomes, adjusted for ``controls`` (see the module docstring)."""
-    if model not in MODELS:
-        raise ValueError(f"model is one of {MODELS}, got {model!r}.")
-    controls = tuple(controls)
-    require_columns(table, ("host_id", outcome, *controls, *((exposure,) if exposure else ())),
-                    "the stream table (from stream_table)")
-    if table["host_id"].nunique() < 2:
-        raise ValueError("only one host in the table; host effects compare two or more.")
-    reference = _reference(table["host_id"], reference_host)
-    design, host_columns = _design(table, reference, controls)
+def _check_design(design: pd.DataFrame, clusters: np.ndarray) -> None:
     if np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
         constant = [c for c in design.columns[1:] if design[c].nunique() < 2]
         raise ValueError("the host and control columns are collinear (a control is constant or decided by the host"
                          f"{': ' + ', '.join(constant) if constant else ''}); drop that control from controls=.")
+    # leaving out the only stream with a level would leave its indicator all zero
+    indicators = [c for c in design.columns[1:] if set(np.unique(design[c])) <= {0.0, 1.0}]
+    lonely = [c for c in indicators if pd.unique(clusters[design[c].to_numpy() == 1]).size < 2]
+    if lonely:
+        raise ValueError(f"{', '.join(lonely)} occur(s) in a single stream, which the jackknife cannot leave out; "
+                         "compare hosts with two or more streams each, or drop that control from controls=.")
+
+
+def _poisson(y, design, offset):
+    return sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
+
+
+def host_effects(table: pd.DataFrame, *, outcome: str = "in_stream_orders", exposure: str | None = "viewer_minutes",
+                 controls=CELL_CONTROLS, cluster: str = "stream_id", reference_host=None,
+                 variance: str = "jackknife", alpha: float = 0.05) -> HostEffectsResult:
+    """Host effects on ``outcome`` per unit of ``exposure``, adjusted for ``controls`` (see the module docstring).
+
+    ``table`` is :func:`audience_cells` (the default controls) or :func:`stream_table`
+    (then pass stream controls such as ``("slot", "weekday", "ad_budget_usd")``). Rows of one
+    ``cluster`` (a stream) are left out together by the jackknife; ``variance="sandwich"``
+    gives the usual cluster-robust errors instead, for comparison.
+    """
+    if variance not in VARIANCES:
+        raise ValueError(f"variance is one of {VARIANCES}, got {variance!r}.")
+    controls = tuple(controls)
+    require_columns(table, ("host_id", outcome, cluster, *controls, *((exposure,) if exposure else ())),
+                    "the audience cells (from audience_cells) or the stream table (from stream_table)")
+    if table["host_id"].nunique() < 2:
+        raise ValueError("only one host in the table; host effects compare two or more.")
+    table = table.reset_index(drop=True)
     y = table[outcome].to_numpy(float)
-    if model == "log_gmv":
-        if exposure is not None:
-            raise ValueError("exposure is for model='poisson'; for log GMV per view use outcome='gpm'.")
-        if (y <= 0).any():
-            raise ValueError(f"{int((y <= 0).sum())} stream(s) have {outcome} <= 0, whose log is undefined; "
-                             "use model='poisson', which takes zeros.")
-        fit = sm.OLS(np.log(y), design).fit(cov_type="HC3")
+    if np.isnan(y).any() or (y < 0).any():
+        raise ValueError(f"{outcome} must be a count of 0 or more in every row; fill or drop the rows without one.")
+    offset = None
+    if exposure is not None:
+        exposure_values = table[exposure].to_numpy(float)
+        if not (exposure_values > 0).all():
+            raise ValueError(f"{exposure} must be above 0 in every row to be an exposure; drop the empty rows.")
+        offset = np.log(exposure_values)
+    reference = _reference(table["host_id"], reference_host)
+    design, host_columns = _design(table, reference, controls)
+    groups = table[cluster].to_numpy()
+    _check_design(design, groups)
+    fit = _poisson(y, design, offset)
+    n_clusters = int(pd.unique(groups).size)
+    if variance == "sandwich":
+        standard_error = fit.model.fit(start_params=fit.params, cov_type="cluster",
+                                       cov_kwds={"groups": pd.factorize(groups)[0]}).bse
     else:
-        offset = None
-        if exposure is not None:
-            exposure_values = table[exposure].to_numpy(float)
-            if (exposure_values <= 0).any():
-                raise ValueError(f"{exposure} must be above 0 in every stream to be an exposure; drop empty streams.")
-            offset = np.log(exposure_values)
-        fit = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit(cov_type="HC1")
-    intervals = fit.conf_int(alpha=alpha)
-    raw = raw_host_averages(table, reference_host=reference, alpha=alpha).set_index("host_id")
+        # leave-one-stream-out refits (CV3): honest with few streams per host, unlike the sandwich
+        standard_error = cluster_jackknife_errors(fit, groups)
+    critical = stats.t.ppf(1 - alpha / 2, n_clusters - 1)
+
+    rate = table.assign(_exposure=1.0 if exposure is None else table[exposure]).groupby("host_id")[
+        [outcome, "_exposure"]].sum()
+    raw_rate = rate[outcome] / rate["_exposure"]
+    streams = table.groupby("host_id")[cluster].nunique()
     rows = [{"host_id": reference, "effect": 1.0, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}]
     for column, host in host_columns.items():
-        rows.append({"host_id": host, "effect": float(np.exp(fit.params[column])),
-                     "ci_low": float(np.exp(intervals.loc[column].iloc[0])),
-                     "ci_high": float(np.exp(intervals.loc[column].iloc[1])), "p_value": float(fit.pvalues[column])})
+        estimate, error = float(fit.params[column]), float(standard_error[column])
+        rows.append({"host_id": host, "effect": np.exp(estimate), "ci_low": np.exp(estimate - critical * error),
+                     "ci_high": np.exp(estimate + critical * error),
+                     "p_value": float(2 * stats.t.sf(abs(estimate) / error, n_clusters - 1))})
     effects = pd.DataFrame(rows)
     effects["host_id"] = effects["host_id"].astype(table["host_id"].dtype)
-    effects.insert(1, "streams", effects["host_id"].map(raw["streams"]).to_numpy())
-    effects["raw_ratio"] = effects["host_id"].map(raw["gmv_ratio"]).to_numpy()
-    return HostEffectsResult(model=model, outcome=outcome, reference_host=reference, table=effects,
-                             controls=controls, observations=int(fit.nobs), alpha=alpha, fit=fit)
+    effects.insert(1, "streams", effects["host_id"].map(streams).to_numpy())
+    effects["raw_ratio"] = (effects["host_id"].map(raw_rate) / raw_rate.loc[reference]).to_numpy()
+    return HostEffectsResult(outcome=outcome, exposure=exposure, reference_host=reference, table=effects,
+                             controls=controls, observations=len(table), clusters=n_clusters, variance=variance,
+                             alpha=alpha, fit=fit)
 
 
 def effects_against_truth(result: HostEffectsResult, true_effects: pd.Series) -> pd.DataFrame:

@@ -75,14 +75,14 @@ def event_study_plot(profile: pd.DataFrame, *, deal_minutes: float | None = None
 
 
 def host_effects_plot(effects: pd.DataFrame, ax=None):
-    """Each host's raw GMV ratio and adjusted effect (from ``hosts.host_effects(...).table``), interval drawn.
+    """Each host's raw ratio and adjusted effect (from ``hosts.host_effects(...).table``), interval drawn.
 
     A log axis, since effects are ratios: 2x and 0.5x are equally far from 1.
     """
     require_columns(effects, ("host_id", "effect", "ci_low", "ci_high", "raw_ratio"), "the host effects table")
     ax = _axes(ax, (7, 0.8 + 0.5 * len(effects)))
     positions = np.arange(len(effects))[::-1]
-    ax.scatter(effects["raw_ratio"], positions + 0.15, color=RAW_COLOUR, label="raw average ratio", zorder=3)
+    ax.scatter(effects["raw_ratio"], positions + 0.15, color=RAW_COLOUR, label="raw ratio", zorder=3)
     ax.errorbar(effects["effect"], positions - 0.15,
                 xerr=[np.nan_to_num(effects["effect"] - effects["ci_low"]),
                       np.nan_to_num(effects["ci_high"] - effects["effect"])],
@@ -90,7 +90,7 @@ def host_effects_plot(effects: pd.DataFrame, ax=None):
     ax.axvline(1.0, color="black", lw=0.8)
     ax.set_xscale("log")
     ax.set_yticks(positions, [f"host {host}" for host in effects["host_id"]])
-    ax.set(xlabel="GMV relative to the reference host (log scale)", title="Hosts: raw vs adjusted")
+    ax.set(xlabel="order rate relative to the reference host (log scale)", title="Hosts: raw vs adjusted")
     ax.legend(fontsize=8)
     return ax
 
