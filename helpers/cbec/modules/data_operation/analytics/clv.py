@@ -1,4 +1,5 @@
-"""Customer lifetime value: BG/NBD purchase model and Gamma-Gamma spend model (via `lifetimes`).
+"""Customer lifetime value on CDNOW: the BG/NBD and Gamma-Gamma models of :mod:`cbec.customer_value`
+against the published estimates.
 
 Set-up of Fader, Hardie & Lee (2005), "Counting your customers the easy way", Marketing
 Science 24(2):275-284: the CDNOW sample, a 39-week calibration period ending 1997-09-30,
@@ -7,13 +8,12 @@ time measured in weeks.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
 
-from cbec.data.columns import require_columns
+from cbec import customer_value
+from cbec.customer_value import customer_lifetime_value, fit_bgnbd, fit_gamma_gamma
 
 #: Published reference values (not results): Fader, Hardie & Lee (2005) and Fader & Hardie's
 #: Gamma-Gamma note, both on the 2,357-customer CDNOW sample.
@@ -27,36 +27,9 @@ PUBLISHED_CDNOW_ESTIMATES = {
 
 def rfm_summary(transactions: pd.DataFrame, calibration_end: str = "1997-09-30",
                 time_unit_days: int = 7) -> pd.DataFrame:
-    """frequency, recency, T (in weeks) and monetary_value per customer in the calibration period."""
-    from lifetimes.utils import summary_data_from_transaction_data
-
-    require_columns(transactions, ["customer_id", "date", "amount"], "transactions")
-    calibration = transactions[transactions["date"] <= pd.Timestamp(calibration_end)]
-    summary = summary_data_from_transaction_data(
-        calibration, "customer_id", "date", monetary_value_col="amount",
-        observation_period_end=calibration_end, freq="D")
-    summary["recency"] = summary["recency"] / time_unit_days
-    summary["T"] = summary["T"] / time_unit_days
-    return summary
-
-
-def fit_bgnbd(summary: pd.DataFrame):
-    from lifetimes import BetaGeoFitter
-
-    require_columns(summary, ["frequency", "recency", "T"], "summary")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return BetaGeoFitter(penalizer_coef=0.0).fit(summary["frequency"], summary["recency"], summary["T"])
-
-
-def fit_gamma_gamma(summary: pd.DataFrame):
-    """Gamma-Gamma spend model on repeat buyers (frequency > 0)."""
-    from lifetimes import GammaGammaFitter
-
-    repeat = summary[summary["frequency"] > 0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return GammaGammaFitter(penalizer_coef=0.0).fit(repeat["frequency"], repeat["monetary_value"])
+    """frequency, recency, T (in weeks) and monetary_value per customer in the calibration period
+    (the paper's: 39 weeks ending 1997-09-30)."""
+    return customer_value.rfm_summary(transactions, calibration_end, time_unit_days=time_unit_days)
 
 
 def bgnbd_log_likelihood(params: dict, summary: pd.DataFrame) -> float:
@@ -86,11 +59,5 @@ def compare_with_published(bgf, ggf=None) -> pd.DataFrame:
     return table
 
 
-def customer_lifetime_value(bgf, ggf, summary: pd.DataFrame, months: int = 12,
-                            discount_rate: float = 0.01) -> pd.Series:
-    """Discounted expected value of each customer over ``months`` (monthly discount rate)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ggf.customer_lifetime_value(
-            bgf, summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"],
-            time=months, discount_rate=discount_rate, freq="W")
+__all__ = ["PUBLISHED_CDNOW_ESTIMATES", "bgnbd_log_likelihood", "compare_with_published", "customer_lifetime_value",
+           "fit_bgnbd", "fit_gamma_gamma", "rfm_summary"]
