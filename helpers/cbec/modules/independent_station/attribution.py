@@ -187,7 +187,7 @@ def _channel_codes(values: pd.Series, vocabulary: tuple[str, ...], what: str, fi
     return codes
 
 
-def _nanoseconds(column: pd.Series, name: str) -> tuple[np.ndarray, bool]:
+def _nanoseconds(column: pd.Series) -> tuple[np.ndarray, bool]:
     """A datetime column as int64 nanoseconds (UTC if it has a time zone), and whether it had one."""
     times = pd.to_datetime(column)
     aware = times.dt.tz is not None
@@ -233,7 +233,7 @@ def journeys_from_touches(touches: pd.DataFrame, outcomes: pd.DataFrame,
     if stray.any():
         raise ValueError(f"journey(s) {ids[stray].tolist()[:5]} did not convert but have a value; value is 0 "
                          "unless converted.")
-    converted_at, outcome_tz = _nanoseconds(outcomes["converted_at"], "converted_at")
+    converted_at, outcome_tz = _nanoseconds(outcomes["converted_at"])
     missing_time = converted & (converted_at == np.iinfo(np.int64).min)
     if missing_time.any():
         raise ValueError(f"converted journey(s) {ids[missing_time].tolist()[:5]} have no converted_at; "
@@ -246,7 +246,7 @@ def journeys_from_touches(touches: pd.DataFrame, outcomes: pd.DataFrame,
                          "(converted False, value 0, converted_at NaT if they did not convert).")
     codes = _channel_codes(touches["channel"], vocabulary, "the touches table",
                            "Clean the channel names (see .utm), or pass channels=[...] to use another vocabulary.")
-    stamp, touch_tz = _nanoseconds(touches["timestamp"], "timestamp")
+    stamp, touch_tz = _nanoseconds(touches["timestamp"])
     if (stamp == np.iinfo(np.int64).min).any():
         raise ValueError("touches.timestamp has missing values; every touch needs its time.")
     if touch_tz != outcome_tz and converted.any():
@@ -256,7 +256,6 @@ def journeys_from_touches(touches: pd.DataFrame, outcomes: pd.DataFrame,
     row, codes, stamp = row[order], codes[order], stamp[order]
     counts = np.bincount(row, minlength=len(ids))
     touched = counts > 0
-    new_row = np.cumsum(touched) - 1          # journeys renumbered without the untouched ones
     offsets = np.concatenate([[0], np.cumsum(counts[touched])])
     hours = np.where(converted[row], (converted_at[row] - stamp) / NANOSECONDS_PER_HOUR, np.nan)
     late = converted[row] & (hours < 0)
