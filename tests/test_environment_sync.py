@@ -22,6 +22,12 @@ def _pyproject_specs() -> dict[str, str]:
     return specs
 
 
+def _pip_entries(env: dict) -> list[str]:
+    """The requirements of environment.yml's ``pip:`` list (packages not on conda-forge), less options like ``-e .``."""
+    entries = [e for e in env["dependencies"] if isinstance(e, dict) and "pip" in e]
+    return [line for e in entries for line in e["pip"] if not line.lstrip().startswith("-")]
+
+
 def _conda_specs() -> dict[str, str]:
     env = yaml.safe_load((paths.project_root() / "environment.yml").read_text())
     specs = {}
@@ -30,6 +36,10 @@ def _conda_specs() -> dict[str, str]:
             continue
         name, _, spec = entry.partition(" ")
         specs[name.lower()] = ",".join(sorted(s.strip() for s in spec.split(",") if s.strip()))
+    for line in _pip_entries(env):
+        req = Requirement(line)
+        assert req.name.lower() not in specs, f"{req.name} is both a conda package and a pip entry in environment.yml"
+        specs[req.name.lower()] = ",".join(sorted(str(s) for s in req.specifier))
     return specs
 
 
@@ -46,3 +56,5 @@ def test_environment_installs_the_project_itself():
     env = yaml.safe_load((paths.project_root() / "environment.yml").read_text())
     pip_entries = [e for e in env["dependencies"] if isinstance(e, dict)]
     assert pip_entries and "-e ." in pip_entries[0]["pip"]
+    # the project comes last, so pip finds the packages that are not on conda-forge already in place
+    assert pip_entries[0]["pip"][-1] == "-e ."
