@@ -21,7 +21,6 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -46,16 +45,14 @@ def cache_folder() -> Path:
     return paths.generated_data_dir() / "channelattribution"
 
 
-def default_index_url() -> str:
-    """The simple index pip would use: ``PIP_INDEX_URL`` if set, else pip's default."""
-    configured = os.environ.get("PIP_INDEX_URL", "").strip()
-    if configured:
-        return configured.split()[0]
-    with warnings.catch_warnings():               # pip's import of setuptools' distutils shim warns
-        warnings.simplefilter("ignore")
-        from pip._internal.models.index import PyPI   # pip's own constant: the public index
+#: The public Python Package Index's simple API, where the archive is published.
+PUBLIC_INDEX = "https://pypi.org/simple/"
 
-    return PyPI.simple_url
+
+def default_index_url() -> str:
+    """The simple index to download from: ``PIP_INDEX_URL`` if set (a mirror), else the public index."""
+    configured = os.environ.get("PIP_INDEX_URL", "").strip()
+    return configured.split()[0] if configured else PUBLIC_INDEX
 
 
 def _sha256(data: bytes) -> str:

@@ -152,6 +152,8 @@ class StoreConfig:
     geo_market_multiplier: float = 25.0
 
     def __post_init__(self):
+        for name in ("touch_rate", "touch_conversion", "bgnbd", "gamma_gamma", "payment_shares"):
+            object.__setattr__(self, name, frozen_mapping(getattr(self, name)))
         problems = []
         if self.days < 28:
             problems.append(f"days must be at least 28 (got {self.days})")
@@ -223,7 +225,6 @@ def simulate_store(config: StoreConfig | None = None, **overrides) -> StoreData:
     rng = np.random.default_rng(config.seed)
     start = pd.Timestamp(config.start)
     n = config.prospects
-    channels = np.array(CHANNELS)
     rate = np.array([config.touch_rate[c] for c in CHANNELS])
     q = np.array([config.touch_conversion[c] for c in CHANNELS])
 
