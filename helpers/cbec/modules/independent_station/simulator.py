@@ -17,9 +17,13 @@ How the data arise:
   some social ads, auto-tagged ``gclid`` search clicks, no UTM at all for organic search
   (a search-engine referrer) and direct visits (no referrer).
 - **First purchase.** A touch from channel ``c`` converts with probability ``q[c]``,
-  independently; besides the touches, the prospect has a baseline intent ``b`` (drawn per
-  prospect), a purchase that would happen anyway and arrives through a direct or brand
-  search visit late in the window. The first success is the converting session. So
+  independently. A success buys in the same visit with a channel-specific chance
+  (``IMMEDIATE_PURCHASE``: high for search and affiliate clicks, low for social and display
+  ads seen in passing); otherwise the purchase comes days later on a return visit, typed in
+  or searched for by brand name (a direct or organic search session). Besides the touches,
+  the prospect has a baseline intent ``b`` (drawn per prospect), a purchase that would
+  happen anyway and arrives on such a return visit late in the window. The earliest
+  purchase is the first order. So
 
       P(convert) = 1 - (1 - b) * prod over touches t of (1 - q[c_t]),
 
@@ -74,6 +78,11 @@ TOUCH_CONVERSION = MappingProxyType({"paid_search": 0.030, "paid_social": 0.016,
 TOUCH_TIMING = MappingProxyType({"paid_search": (2.0, 2.0), "paid_social": (1.0, 3.0), "email": (3.0, 1.0),
                                  "affiliate": (2.5, 1.5), "display": (1.0, 2.5), "referral": (1.5, 2.0),
                                  "organic_search": (2.0, 1.8), "direct": (3.0, 1.2)})
+#: Chance that a successful touch buys in the same visit; otherwise the purchase comes on a
+#: return visit (direct or brand search) after an exponential wait of RETURN_DELAY_DAYS on average.
+IMMEDIATE_PURCHASE = MappingProxyType({"paid_search": 0.75, "paid_social": 0.2, "email": 0.6, "affiliate": 0.8,
+                                       "display": 0.1, "referral": 0.4, "organic_search": 0.7, "direct": 0.9})
+RETURN_DELAY_DAYS = 2.5
 #: Cost per platform-reported click (USD) and platform clicks per landed session.
 COST_PER_CLICK = MappingProxyType({"paid_search": 1.10, "paid_social": 0.75, "affiliate": 0.0, "display": 0.40})
 CLICKS_PER_SESSION = MappingProxyType({"paid_search": 1.08, "paid_social": 1.25, "affiliate": 1.05, "display": 1.4})
@@ -260,24 +269,32 @@ def simulate_store(config: StoreConfig | None = None, **overrides) -> StoreData:
     position = rng.beta(shape[channel_code, 0], shape[channel_code, 1])
     touch_day = window_start[person] + position * window_days[person]
     touch_success = rng.random(len(person)) < q[channel_code]
-    # the baseline purchase arrives late in the window through a direct or brand-search visit
-    base_success = rng.random(n) < baseline
-    base_people = np.flatnonzero(base_success)
+    # a successful touch makes the purchase: at once, or (more often after ads seen in passing)
+    # days later on a return visit, typed in or searched for by brand name
+    immediate = rng.random(len(person)) < np.array([IMMEDIATE_PURCHASE[c] for c in CHANNELS])[channel_code]
+    purchase_day = np.where(immediate, touch_day, touch_day + rng.exponential(RETURN_DELAY_DAYS, len(person)))
+    # the baseline purchase arrives late in the window, on a return visit of the same kind
+    base_people = np.flatnonzero(rng.random(n) < baseline)
     base_day = window_start[base_people] + rng.beta(4.0, 1.2, len(base_people)) * window_days[base_people]
-    base_channel = np.where(rng.random(len(base_people)) < 0.6, CHANNELS.index("direct"),
-                            CHANNELS.index("organic_search"))
-    person = np.concatenate([person, base_people])
-    channel_code = np.concatenate([channel_code, base_channel])
-    touch_day = np.concatenate([touch_day, base_day])
-    success = np.concatenate([touch_success, np.ones(len(base_people), bool)])
+    candidates = np.concatenate([np.flatnonzero(touch_success), len(person) + np.arange(len(base_people))])
+    candidate_person = np.concatenate([person[touch_success], base_people])
+    candidate_day = np.concatenate([purchase_day[touch_success], base_day])
+    candidate_on_touch = np.concatenate([immediate[touch_success], np.zeros(len(base_people), bool)])
+    # the earliest purchase of each prospect wins; later successes change nothing
+    first = np.lexsort((candidate_day, candidate_person))
+    winner = first[np.r_[True, candidate_person[first][1:] != candidate_person[first][:-1]]]
+    converts_on_touch = np.zeros(len(person), bool)
+    converts_on_touch[candidates[winner][candidate_on_touch[winner]]] = True
+    returning = winner[~candidate_on_touch[winner]]
+    return_person = candidate_person[returning]
+    return_channel = np.where(rng.random(len(returning)) < 0.6, CHANNELS.index("direct"),
+                              CHANNELS.index("organic_search"))
+    person = np.concatenate([person, return_person])
+    channel_code = np.concatenate([channel_code, return_channel])
+    touch_day = np.concatenate([touch_day, candidate_day[returning]])
+    converts = np.concatenate([converts_on_touch, np.ones(len(returning), bool)])
     order = np.lexsort((touch_day, person))
-    person, channel_code, touch_day, success = person[order], channel_code[order], touch_day[order], success[order]
-    # the first success is the converting session; later successes are ordinary visits
-    first_in_person = np.r_[True, person[1:] != person[:-1]]
-    successes_before = np.cumsum(success) - success
-    group_start = np.maximum.accumulate(np.where(first_in_person, np.arange(len(person)), 0))
-    earlier = successes_before - successes_before[group_start]
-    converts = success & (earlier == 0)
+    person, channel_code, touch_day, converts = person[order], channel_code[order], touch_day[order], converts[order]
 
     # repeat orders after the first purchase (BG/NBD), each through a session of its own
     buyer_session = np.flatnonzero(converts)
