@@ -324,3 +324,11 @@ def test_channel_summary_says_what_to_do_with_stray_orders_and_bad_spend(store):
         utm.channel_summary(sessions, orders, ad_spend.assign(channel="email"))
     with pytest.raises(ValueError, match="missing column.*revenue_usd"):
         utm.channel_summary(sessions, orders.drop(columns="revenue_usd"))
+
+
+def test_a_repeated_sessions_index_does_not_mix_up_rows():
+    sessions = sessions_frame([("?utm_source=weird&utm_medium=stuff", ""), ("?utm_source=odd", ""),
+                               ("?utm_source=fb", "")]).set_axis([0, 0, 1])
+    assert utm.channel_of(sessions).tolist() == [utm.UNMATCHED_CHANNEL, utm.UNMATCHED_CHANNEL, "paid_social"]
+    table = utm.unmatched_utm(sessions)
+    assert table["examples"].tolist() == ["weird / stuff", "odd / (none)"]

@@ -382,7 +382,7 @@ def unmatched_utm(sessions: pd.DataFrame, *, own_domains: Iterable[str] = ()) ->
     unmatched = table["rule"] == CHANNEL_RULES[-1].name
     raw = parse_utm(sessions.loc[unmatched.to_numpy(), "landing_url"])
     spelled = raw["utm_source"].fillna("(none)") + " / " + raw["utm_medium"].fillna("(none)")
-    found = table.loc[unmatched, ["utm_source", "utm_medium"]].assign(spelled=spelled)
+    found = table.loc[unmatched, ["utm_source", "utm_medium"]].assign(spelled=spelled.to_numpy())
     if found.empty:
         return pd.DataFrame({"utm_source": pd.array([], dtype="string"), "utm_medium": pd.array([], dtype="string"),
                              "sessions": np.array([], dtype="int64"), "examples": pd.array([], dtype="string")})
