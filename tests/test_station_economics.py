@@ -54,10 +54,13 @@ def test_margin_ltv_recovers_the_purchase_process_and_is_below_revenue_ltv(store
     margin = economics.margin_ltv(data.orders)
     revenue = economics.margin_ltv(data.orders, amount="revenue")
     fitted, truth = margin.attrs["bgnbd"], data.truth.bgnbd
-    assert fitted["r"] == pytest.approx(truth["r"], rel=0.3)
-    assert fitted["r"] / fitted["alpha"] == pytest.approx(truth["r"] / truth["alpha"], rel=0.2)  # weekly rate
+    # half a year of history pins the weekly purchase rate r / alpha; r alone and the dropout less so
+    assert fitted["r"] / fitted["alpha"] == pytest.approx(truth["r"] / truth["alpha"], rel=0.2)
+    assert fitted["r"] == pytest.approx(truth["r"], rel=0.45)
+    dropout, true_dropout = fitted["a"] / (fitted["a"] + fitted["b"]), truth["a"] / (truth["a"] + truth["b"])
+    assert dropout == pytest.approx(true_dropout, abs=0.1)
     assert revenue["ltv_usd"].mean() > 1.5 * margin["ltv_usd"].mean()
-    assert (margin["ltv_usd"] == margin["first_order_usd"] + margin["future_usd"]).all()
+    assert np.allclose(margin["ltv_usd"], margin["first_order_usd"] + margin["future_usd"])
     with pytest.raises(ValueError, match="'contribution' or 'revenue'"):
         economics.margin_ltv(data.orders, amount="profit")
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cbec.arithmetic import ratio
 from cbec.data.columns import require_columns
 from cbec.intervals import wilson_interval
 from cbec.modules.independent_station.schemas import CHECKOUT_STEPS
-from cbec.modules.livestream_analytics.funnel import ratio
 
 
 @dataclass(frozen=True)

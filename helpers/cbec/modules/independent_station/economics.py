@@ -91,7 +91,8 @@ def margin_ltv(orders: pd.DataFrame, *, calibration_end=None, months: int = 12, 
     ``amount="contribution"`` (the default) values orders by their contribution (margin LTV);
     ``"revenue"`` by revenue, which overstates what a customer is worth to the store. The BG/NBD
     and Gamma-Gamma models are fitted on every customer's orders up to ``calibration_end``
-    (the last order by default), in weeks.
+    (the last order by default), in weeks. When the BG/NBD fit does not converge, it is refitted
+    with a small penalty (``PENALIZERS``); ``attrs["penalizer"]`` says which was used.
     """
     if amount not in ("contribution", "revenue"):
         raise ValueError(f"amount is 'contribution' or 'revenue', got {amount!r}.")
@@ -104,7 +105,7 @@ def margin_ltv(orders: pd.DataFrame, *, calibration_end=None, months: int = 12, 
     end = pd.Timestamp(calibration_end) if calibration_end is not None else transactions["date"].max()
     summary = customer_value.rfm_summary(transactions, end)
     # Gamma-Gamma needs positive amounts: repeat buyers whose mean contribution is not positive get 0
-    bgf = customer_value.fit_bgnbd(summary)
+    bgf, penalizer = _fit_purchase_model(summary)
     ggf = customer_value.fit_gamma_gamma(summary)
     spend_summary = summary.assign(monetary_value=summary["monetary_value"].clip(lower=0))
     future = customer_value.customer_lifetime_value(bgf, ggf, spend_summary, months=months,
@@ -113,8 +114,26 @@ def margin_ltv(orders: pd.DataFrame, *, calibration_end=None, months: int = 12, 
     table = pd.DataFrame({"first_order_usd": first.reindex(summary.index),
                           "future_usd": future.reindex(summary.index).to_numpy()}, index=summary.index)
     table["ltv_usd"] = table["first_order_usd"] + table["future_usd"]
-    table.attrs.update(bgnbd=dict(bgf.params_), gamma_gamma=dict(ggf.params_), months=months, amount=amount)
+    table.attrs.update(bgnbd=dict(bgf.params_), gamma_gamma=dict(ggf.params_), months=months, amount=amount,
+                       penalizer=penalizer)
     return table
+
+
+#: Penalties tried in turn when the BG/NBD likelihood does not converge (short histories often
+#: leave the dropout parameters unidentified); a small one shrinks a and b, not the purchase rate.
+PENALIZERS = (0.0, 0.001, 0.01)
+
+
+def _fit_purchase_model(summary: pd.DataFrame):
+    from lifetimes.utils import ConvergenceError
+
+    for penalizer in PENALIZERS:
+        try:
+            return customer_value.fit_bgnbd(summary, penalizer=penalizer), penalizer
+        except ConvergenceError:
+            continue
+    raise ValueError(f"the BG/NBD model did not converge even with penalizer {PENALIZERS[-1]}; the order history "
+                     "is too short or too sparse (use a longer calibration period or more customers).")
 
 
 def customer_economics(orders: pd.DataFrame, sessions: pd.DataFrame, ad_spend: pd.DataFrame,

@@ -61,7 +61,8 @@ from cbec.data.columns import require_columns, require_fraction
 from cbec.intervals import cluster_jackknife_errors
 from cbec.modules.independent_station.schemas import SCHEMAS, TEST_GROUPS
 
-GEO_COLUMNS = tuple(SCHEMAS["geo_test"].columns)
+#: test_spend_usd is optional: spend can also be passed to geo_lift as a number
+GEO_COLUMNS = tuple(c for c in SCHEMAS["geo_test"].columns if c != "test_spend_usd")
 #: Added to each region's pre-period count before its logarithm is taken.
 PRE_PERIOD_PSEUDO_COUNT = 0.5
 #: Fewest regions per arm the model can be fitted and its jackknife computed with.

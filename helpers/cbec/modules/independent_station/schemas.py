@@ -65,5 +65,6 @@ SCHEMAS: dict[str, TableSchema] = {s.name: s for s in [
                  population=("integer", "reachable people in the region"),
                  pre_conversions=("integer", "new customers in the weeks before the test"),
                  test_conversions=("integer", "new customers during the test"),
-                 test_revenue_usd=("float", "first-order revenue during the test, USD")),
+                 test_revenue_usd=("float", "first-order revenue during the test, USD"),
+                 test_spend_usd=("float", "the channel's spend in the region during the test, USD (0 in holdout)")),
 ]}

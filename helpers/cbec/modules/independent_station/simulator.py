@@ -336,7 +336,7 @@ def simulate_store(config: StoreConfig | None = None, **overrides) -> StoreData:
     orders = _orders(config, sessions, is_order, is_first, all_person, rng)
     ad_spend = _ad_spend(config, all_channel, all_day, orders, rng)
     email_campaigns = _email_campaigns(config, sessions, all_channel, subscribed.sum(), rng)
-    geo_test = _geo_test(config, countries, p_all, p_without_geo, country, region_number, rng)
+    geo_test = _geo_test(config, countries, p_all, p_without_geo, country, region_number, ad_spend, rng)
 
     truth = StoreTruth(
         touch_conversion=frozen_mapping(config.touch_conversion), baseline_mean=config.baseline_mean,
@@ -532,7 +532,7 @@ def _email_campaigns(config: StoreConfig, sessions, channel_code, subscribers: i
     })
 
 
-def _geo_test(config: StoreConfig, countries, p_all, p_without, country, region_number, rng) -> pd.DataFrame:
+def _geo_test(config: StoreConfig, countries, p_all, p_without, country, region_number, ad_spend, rng) -> pd.DataFrame:
     """Half the regions lose the test channel for the test weeks; expected new customers follow the truth."""
     region_key = country * 100 + region_number
     keys, inverse = np.unique(region_key, return_inverse=True)
@@ -550,6 +550,10 @@ def _geo_test(config: StoreConfig, countries, p_all, p_without, country, region_
     revenue = np.round(np.where(test > 0, rng.gamma(np.maximum(4.0 * test, 1e-9), config.first_order_mean_usd / 4.0),
                                 0.0), 2)
     names = [f"{countries[k // 100]}-{k % 100:02d}" for k in keys]
+    # the channel's spend goes on in treatment regions, in proportion to their market
+    daily = ad_spend.loc[ad_spend["channel"] == config.geo_test_channel, "spend_usd"].sum() / config.days
+    spend = np.where(arm == 0, daily * 7 * config.geo_test_weeks * config.geo_market_multiplier
+                     * np.bincount(inverse) / len(p_all), 0.0)
     return pd.DataFrame({
         "region": pd.array(names, dtype="string"),
         "group": pd.Categorical.from_codes(arm, categories=list(TEST_GROUPS)),
@@ -558,4 +562,5 @@ def _geo_test(config: StoreConfig, countries, p_all, p_without, country, region_
         "pre_conversions": pre.astype("int64"),
         "test_conversions": test.astype("int64"),
         "test_revenue_usd": revenue,
+        "test_spend_usd": np.round(spend, 2),
     })

@@ -41,10 +41,10 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 import pandas as pd
 
+from cbec.arithmetic import ratio
 from cbec.data.columns import require_columns
 from cbec.intervals import wilson_interval
 from cbec.modules.independent_station.schemas import CHANNELS, PAID_CHANNELS
-from cbec.modules.livestream_analytics.funnel import ratio
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 #: Click ids whose presence is reported (True/False) by :func:`parse_utm`.

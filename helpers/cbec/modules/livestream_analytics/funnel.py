@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cbec.arithmetic import ratio
 from cbec.data.columns import require_columns
 from cbec.intervals import wilson_interval
 from cbec.modules.livestream_analytics.schemas import SCHEMAS
@@ -50,13 +51,6 @@ def require_rows(table: pd.DataFrame, what: str, hint: str) -> None:
     """Raise a ValueError when ``table`` is empty, saying what to pass instead."""
     if len(table) == 0:
         raise ValueError(f"{what} is empty; {hint}")
-
-
-def ratio(numerator, denominator):
-    """numerator / denominator, NaN (not an error) where the denominator is 0."""
-    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator != 0, numerator / np.where(denominator != 0, denominator, 1), np.nan)
 
 
 def order_values(events: pd.DataFrame) -> pd.DataFrame:
