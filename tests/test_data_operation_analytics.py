@@ -119,3 +119,25 @@ def test_cdnow_reproduces_the_published_estimates():
     assert (summary["frequency"] > 0).sum() == 946
     assert a.bgnbd_log_likelihood(bgf.params_, summary) == pytest.approx(-9582.4, abs=0.5)
     assert bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86) == pytest.approx(1.226, abs=5e-4)
+
+
+def test_shared_lifetime_value_matches_lifetimes_on_cdnow_and_stays_finite_where_lifetimes_gives_nan():
+    import warnings
+
+    import numpy as np
+
+    from cbec import customer_value
+
+    summary = a.rfm_summary(load("cdnow_sample").transactions)
+    bgf, ggf = a.fit_bgnbd(summary), a.fit_gamma_gamma(summary)
+    ours = customer_value.customer_lifetime_value(bgf, ggf, summary, months=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = ggf.customer_lifetime_value(bgf, summary["frequency"], summary["recency"], summary["T"],
+                                                summary["monetary_value"], time=12, discount_rate=0.01, freq="W")
+    assert np.allclose(ours, reference, rtol=1e-8)
+    # a + b < 1: lifetimes takes the log of a negative number for one-time buyers
+    bgf.params_ = bgf.params_.copy()
+    bgf.params_[["a", "b"]] = [0.2, 0.7]
+    ours = customer_value.customer_lifetime_value(bgf, ggf, summary, months=12)
+    assert np.isfinite(ours).all() and (ours > 0).all()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
+from scipy.special import hyp2f1
 
 from cbec.data.columns import require_columns
 
@@ -60,14 +62,52 @@ def fit_gamma_gamma(summary: pd.DataFrame, penalizer: float = 0.0):
         return GammaGammaFitter(penalizer_coef=penalizer).fit(repeat["frequency"], repeat["monetary_value"])
 
 
+def expected_repeat_purchases(params, t, frequency, recency, T) -> np.ndarray:
+    """BG/NBD expected purchases in the next ``t`` time units of customers with history
+    (frequency ``x``, recency ``t_x``, age ``T``): equation 10 of Fader, Hardie & Lee (2005),
+
+        E[Y(t) | x, t_x, T] = (a + b + x - 1) / (a - 1)
+            * [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))]
+            / [1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)].
+
+    Computed without logarithms: when a + b < 1 the first factor and the hypergeometric term
+    are negative for one-time buyers (x = 0), where `lifetimes` returns NaN.
+    """
+    r, alpha, a, b = (float(params[k]) for k in ("r", "alpha", "a", "b"))
+    x, tx, T = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
+    z = t / (alpha + T + t)
+    hypergeometric = hyp2f1(r + x, b + x, a + b + x - 1, z)
+    bracket = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hypergeometric
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alive_odds = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+    return (a + b + x - 1) / (a - 1) * bracket / (1 + alive_odds)
+
+
+#: Time units per month, for ``freq`` (as `lifetimes` counts them).
+UNITS_PER_MONTH = {"W": 4.345, "M": 1.0, "D": 30.0}
+
+
 def customer_lifetime_value(bgf, ggf, summary: pd.DataFrame, months: int = 12,
                             discount_rate: float = 0.01, freq: str = "W") -> pd.Series:
-    """Discounted expected value of each customer's future purchases over ``months`` (monthly discount rate).
+    """Discounted expected value of each customer's future purchases over ``months`` (monthly discount rate):
+    month by month, the expected purchases (:func:`expected_repeat_purchases`) times the Gamma-Gamma expected
+    value per purchase, discounted, as `lifetimes` defines it.
 
-    ``freq`` is the time unit of ``summary`` ("W" for weeks, "D" for days).
+    ``freq`` is the time unit of ``summary`` ("W" weeks, "D" days, "M" months).
     """
+    if freq not in UNITS_PER_MONTH:
+        raise ValueError(f"freq is one of {sorted(UNITS_PER_MONTH)}, got {freq!r}.")
+    require_columns(summary, ["frequency", "recency", "T", "monetary_value"], "summary")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ggf.customer_lifetime_value(
-            bgf, summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"],
-            time=months, discount_rate=discount_rate, freq=freq)
+        spend = np.asarray(ggf.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"]),
+                           dtype=float)
+    unit = UNITS_PER_MONTH[freq]
+    history = (summary["frequency"], summary["recency"], summary["T"])
+    value = np.zeros(len(summary))
+    previous = np.zeros(len(summary))
+    for month in range(1, months + 1):
+        cumulative = expected_repeat_purchases(bgf.params_, month * unit, *history)
+        value += spend * (cumulative - previous) / (1 + discount_rate) ** month
+        previous = cumulative
+    return pd.Series(value, index=summary.index, name="clv")
