@@ -332,3 +332,15 @@ def test_a_repeated_sessions_index_does_not_mix_up_rows():
     assert utm.channel_of(sessions).tolist() == [utm.UNMATCHED_CHANNEL, utm.UNMATCHED_CHANNEL, "paid_social"]
     table = utm.unmatched_utm(sessions)
     assert table["examples"].tolist() == ["weird / stuff", "odd / (none)"]
+
+
+def test_classifying_the_same_visits_again_gives_a_fresh_equal_table_and_new_visits_their_own():
+    sessions = pd.DataFrame({"session_id": [1, 2], "landing_url": ["https://shop.example.com/?utm_source=FB",
+                                                                    "https://shop.example.com/"],
+                             "referrer": ["", ""]}, index=[10, 11])
+    first = utm.classify_sessions(sessions)
+    first.loc[10, "channel"] = "direct"                      # the caller's copy, not the kept one
+    again = utm.classify_sessions(sessions)
+    assert list(again["channel"]) == ["paid_social", "direct"] and list(again.index) == [10, 11]
+    changed = sessions.assign(referrer=["", "https://www.google.com/"])
+    assert list(utm.channel_of(changed)) == ["paid_social", "organic_search"]
