@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cbec.assignments.declaration import declared_assignments
+
 from cbec.cli import EXIT_BROKEN, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
 
 
@@ -85,14 +87,14 @@ def test_autograding_a_student_nobody_knows_adds_no_phantom(course_copy, capsys)
 
 def test_feedback_for_an_unknown_assignment_is_an_error(course_copy, capsys):
     assert main(["--course-dir", str(course_copy), "feedback", "no_such_assignment"]) == EXIT_BROKEN
-    assert "Known assignments: data_operation, livestream_analytics, platform_operation" in capsys.readouterr().err
+    assert f"Known assignments: {', '.join(sorted(declared_assignments()))}" in capsys.readouterr().err
 
 
 def test_a_command_without_an_assignment_asks_for_one_when_the_course_has_several(course_copy, capsys):
     assert main(["--course-dir", str(course_copy), "release"]) == EXIT_USAGE
     error = capsys.readouterr().err
     assert "Name the assignment, e.g. cbec release data_operation" in error
-    assert "this course has: data_operation, livestream_analytics, platform_operation" in error
+    assert f"this course has: {', '.join(sorted(declared_assignments()))}" in error
 
 
 def test_unknown_dataset_is_named_without_a_traceback(tmp_path):
@@ -104,7 +106,8 @@ def test_unknown_dataset_is_named_without_a_traceback(tmp_path):
 def test_a_parameter_without_a_report_name_must_exist_in_every_report(capsys):
     assert main(["report", "-p", "behind_threshold=0.6"]) == 2
     error = capsys.readouterr().err
-    assert "only data_operation_outcomes, platform_operation_outcomes and livestream_analytics_outcomes have it" in error
+    having = error.split("only ", 1)[1].split(" have it", 1)[0]
+    assert sorted(having.replace(" and ", ", ").split(", ")) == sorted(f"{a}_outcomes" for a in declared_assignments())
     assert "cbec report data_operation_outcomes -p" in error
 
 
