@@ -450,3 +450,29 @@ def test_example_paths_offline_and_tampered(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="SHA-256 .* not ChannelAttribution"):
         example_paths.channelattribution_paths(cache_dir=tmp_path / "cache", archive=archive)
     assert not (tmp_path / "cache" / "Data.csv").exists()
+
+
+# -- looking at the journeys --------------------------------------------------------------------------
+
+def test_paths_from_journeys_inverts_journeys_from_paths(small, simulated):
+    table = attribution.paths_from_journeys(small)
+    assert table.to_dict("list") == {"path": ["a", "a > b", "c", "b > a > a"], "total_conversions": [1, 2, 0, 1],
+                                     "total_conversion_value": [5.0, 20.0, 0.0, 10.0], "total_null": [3, 1, 2, 0],
+                                     "journeys": [4, 3, 2, 1]}
+    paths = attribution.paths_from_journeys(simulated)
+    assert paths["journeys"].sum() == simulated.n_journeys and paths["path"].is_unique
+    again = journeys_from_paths(paths, channels=simulated.channels)
+    for name, model in NON_TIMED.items():
+        pd.testing.assert_frame_equal(model(again), model(simulated), check_exact=False, rtol=1e-9, obj=name)
+    with pytest.raises(ValueError, match="cannot be empty"):
+        attribution.paths_from_journeys(small, sep="")
+
+
+def test_first_and_last_touch_adds_up_to_first_and_last_click(small, simulated):
+    table = attribution.first_and_last_touch(small)
+    # a > b: 2 conversions (first a, last b); a: 1 (a, a); b > a > a: 1 (b, a)
+    assert table.loc["a", "b"] == 2 and table.loc["a", "a"] == 1 and table.loc["b", "a"] == 1
+    assert table.to_numpy().sum() == 4
+    big = attribution.first_and_last_touch(simulated)
+    np.testing.assert_allclose(big.sum(axis=1), first_click(simulated)["attributed_conversions"])
+    np.testing.assert_allclose(big.sum(axis=0), last_click(simulated)["attributed_conversions"])

@@ -1,6 +1,8 @@
 """Customer economics of the store: contribution, CAC on new customers, margin LTV against the simulator's
 BG/NBD truth, LTV:CAC and payback."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -81,3 +83,53 @@ def test_first_orders_need_the_sessions_channel():
         economics.first_orders(orders_frame(), pd.DataFrame({"session_id": [10, 11]}))
     with pytest.raises(ValueError, match="no session with a channel"):
         economics.first_orders(orders_frame(), pd.DataFrame({"session_id": [99], "channel": ["direct"]}))
+
+
+# -- CAC recalibrated by a lift test ---------------------------------------------------------------------
+
+def test_incremental_customers_and_cac_by_hand():
+    # a 25% lift: 1 in 5 of the conversions would be gone without the channel
+    assert economics.incremental_customers(1000, 0.25) == pytest.approx(200)
+    assert economics.incremental_customers(1000, [0.0, 1.0]).tolist() == pytest.approx([0, 500])
+    assert economics.incremental_cac(5000.0, 200) == 25.0
+    assert economics.incremental_cac(5000.0, [100, 0, -3]).tolist() == [50.0, np.inf, np.inf]
+    with pytest.raises(ValueError, match="above -1"):
+        economics.incremental_customers(10, -1.0)
+    with pytest.raises(ValueError, match="count"):
+        economics.incremental_customers(-5, 0.1)
+
+
+def test_lift_calibrated_cac_counts_the_customers_the_test_says_were_caused():
+    table = pd.DataFrame({"spend_usd": [6000.0, 0.0, 6000.0], "new_customers": [30, 970, 1000],
+                          "ltv_usd": [90.0, 80.0, 81.0]}, index=["paid_social", "direct", "total"])
+    result = SimpleNamespace(channel="paid_social", relative_lift=0.25, relative_lift_low=0.1, relative_lift_high=0.5)
+    calibrated = economics.lift_calibrated_cac(table, result, true_incremental=240.0)
+    assert calibrated.index.tolist() == ["last click", "lift test", "truth"]
+    assert calibrated.loc["last click", "cac_usd"] == 200.0
+    test = calibrated.loc["lift test"]
+    assert (test["customers"], test["customers_low"], test["customers_high"]) == pytest.approx(
+        (200.0, 1000 * 0.1 / 1.1, 1000 / 3))
+    assert (test["cac_usd"], test["cac_low"], test["cac_high"]) == pytest.approx((30.0, 18.0, 66.0))
+    assert test["ltv_to_cac"] == pytest.approx(3.0) and test["payback_months"] == pytest.approx(4.0)
+    assert calibrated.loc["truth", "cac_usd"] == 25.0
+    assert calibrated.attrs == {"channel": "paid_social", "spend_usd": 6000.0, "new_customers": 1000.0}
+    assert "ltv_to_cac" not in economics.lift_calibrated_cac(table.drop(columns="ltv_usd"), result).columns
+    with pytest.raises(ValueError, match="row for the tested channel"):
+        economics.lift_calibrated_cac(table.drop(index="total"), result)
+    with pytest.raises(ValueError, match="no spend"):
+        economics.lift_calibrated_cac(table, SimpleNamespace(**{**vars(result), "channel": "direct"}))
+
+
+def test_the_lift_test_recalibrates_the_stores_cac_close_to_the_truth(store):
+    from cbec.modules.independent_station import lift
+
+    data, sessions = store
+    cac = economics.cac_by_channel(data.orders, sessions, data.ad_spend, data.email_campaigns)
+    channel = data.truth.geo_test_channel
+    result = lift.geo_lift(data.geo_test, permutations=100)
+    calibrated = economics.lift_calibrated_cac(cac, result, true_incremental=data.truth.incremental[channel])
+    test, truth = calibrated.loc["lift test"], calibrated.loc["truth"]
+    # last click undercounts the ad channel's customers; the test's interval holds the true count
+    assert calibrated.loc["last click", "customers"] < 0.5 * truth["customers"]
+    assert test["customers_low"] <= truth["customers"] <= test["customers_high"]
+    assert test["cac_low"] <= truth["cac_usd"] <= test["cac_high"]

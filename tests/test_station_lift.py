@@ -202,3 +202,17 @@ def test_a_known_lift_is_recovered_over_seeds(true_lift):
     if true_lift == 0:
         assert np.mean([r.permutation_p_value < 0.05 for r, _, _ in results]) <= 0.15
         assert np.mean([r.p_value < 0.05 for r, _, _ in results]) <= 0.15
+
+
+def test_caused_share_and_the_comparison_with_attribution(exact_test):
+    result = geo_lift(exact_test, permutations=20)
+    share = lift.caused_share(result)
+    # a 25% lift (up to the pre-period's pseudo-count): a fifth of the customers were caused
+    assert share["estimate"] == pytest.approx(0.2, rel=1e-3)
+    assert share["low"] <= share["estimate"] <= share["high"]
+    table = lift.credit_against_attribution(result, {"last click": 0.05, "Markov": 0.18})
+    assert table.index.tolist() == ["last click", "Markov", "geo test"]
+    assert table.loc["geo test"].tolist() == pytest.approx(share.tolist())
+    assert table.loc["last click", "estimate"] == 0.05 and np.isnan(table.loc["Markov", "low"])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        lift.credit_against_attribution(result, {"last click": 5.0})

@@ -509,3 +509,47 @@ def score_against_truth(comparison: pd.DataFrame, true_shares: pd.Series) -> pd.
                                            kind="stable").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
+
+
+# -- looking at the journeys ------------------------------------------------------------------------
+
+def paths_from_journeys(journeys: Journeys, sep: str = " > ") -> pd.DataFrame:
+    """The journeys aggregated by path, in ChannelAttribution's format (the inverse of :func:`journeys_from_paths`).
+
+    One row per distinct path (channel names joined by ``sep``): ``path``, ``total_conversions``,
+    ``total_conversion_value``, ``total_null`` and ``journeys`` (their sum), most journeys first.
+    Touch times are dropped; untouched journeys have no path and are not rows.
+    """
+    if not isinstance(journeys, Journeys):
+        raise TypeError(f"expected Journeys (from journeys_from_touches or journeys_from_paths), "
+                        f"got {type(journeys).__name__}.")
+    if not sep:
+        raise ValueError("sep is the text between two channels of a path, e.g. ' > '; it cannot be empty.")
+    names = pd.Series(np.asarray(journeys.channels, dtype=object)[journeys.codes])
+    path = names.groupby(journeys.journey_of_touch, sort=True).agg(sep.join).to_numpy()
+    table = pd.DataFrame({"path": path, "total_conversions": journeys.conversions,
+                          "total_conversion_value": np.where(journeys.converted, journeys.total_value, 0.0),
+                          "total_null": np.where(journeys.converted, 0, journeys.weight).astype(np.float64)})
+    table = table.groupby("path", as_index=False, sort=True).sum()
+    for column in ("total_conversions", "total_null"):
+        table[column] = table[column].round().astype(np.int64)
+    table["journeys"] = table["total_conversions"] + table["total_null"]
+    return table.sort_values(["journeys", "total_conversions", "path"], ascending=[False, False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def first_and_last_touch(journeys: Journeys) -> pd.DataFrame:
+    """Converting journeys counted by their first touch's channel (rows) and last touch's (columns).
+
+    The diagonal holds the journeys that began and ended on the same channel (one-touch journeys
+    among them); a column's total is what last click credits to that channel, a row's total what
+    first click credits.
+    """
+    require_conversions(journeys)
+    rows = np.flatnonzero(journeys.converted)
+    first = journeys.codes[journeys.offsets[rows]]
+    last = journeys.codes[journeys.offsets[rows + 1] - 1]
+    n = len(journeys.channels)
+    counts = np.bincount(first * n + last, weights=journeys.conversions[rows], minlength=n * n).reshape(n, n)
+    return pd.DataFrame(counts, index=pd.Index(journeys.channels, name="first touch"),
+                        columns=pd.Index(journeys.channels, name="last touch"))

@@ -154,3 +154,71 @@ def customer_economics(orders: pd.DataFrame, sessions: pd.DataFrame, ad_spend: p
         [table["cac_usd"].isna(), table["ltv_to_cac"] < LTV_CAC_FLOOR, table["ltv_to_cac"] < LTV_CAC_TARGET],
         ["no spend", "destroys value", "below target"], "on target")
     return table
+
+
+# -- CAC recalibrated by a lift test ------------------------------------------------------------
+
+def incremental_customers(new_customers, relative_lift):
+    """New customers a channel caused, out of ``new_customers`` who arrived while it ran: ``N * lift / (1 + lift)``.
+
+    A relative lift ``L`` (conversions with the channel over conversions without it, minus one)
+    means a share ``1 - 1 / (1 + L)`` of the conversions would not have happened without the
+    channel. Arrays are taken elementwise; a lift at or below -1 is refused.
+    """
+    lift = np.asarray(relative_lift, dtype=float)
+    customers = np.asarray(new_customers, dtype=float)
+    if np.isnan(lift).any() or (lift <= -1).any():
+        raise ValueError("relative_lift is conversions with the channel / without it - 1, so above -1; "
+                         f"got {relative_lift!r}.")
+    if np.isnan(customers).any() or (customers < 0).any():
+        raise ValueError(f"new_customers is a count >= 0, got {new_customers!r}.")
+    result = customers * lift / (1 + lift)
+    return float(result) if result.ndim == 0 else result
+
+
+def incremental_cac(spend_usd, customers):
+    """Spend over the customers a channel caused: infinite where it caused none (or, per its interval, fewer)."""
+    spend = np.asarray(spend_usd, dtype=float)
+    customers = np.asarray(customers, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(customers > 0, spend / np.where(customers > 0, customers, 1.0), np.inf)
+    return float(result) if result.ndim == 0 else result
+
+
+def lift_calibrated_cac(economics: pd.DataFrame, result, *, true_incremental: float | None = None,
+                        months: int = 12) -> pd.DataFrame:
+    """The tested channel's CAC with its new customers counted by last click and by the lift test.
+
+    ``economics`` is a table of :func:`cac_by_channel` or :func:`customer_economics` (with its
+    ``total`` row); ``result`` a :class:`~.lift.LiftResult` of the channel. Rows:
+    ``last click`` (the table's own count), ``lift test`` (all new customers of the period x
+    ``lift / (1 + lift)``, with the test's interval) and, given ``true_incremental`` (e.g.
+    ``truth.incremental[channel]``), ``truth``. Columns: ``customers`` with ``customers_low``
+    and ``customers_high``, ``cac_usd`` with its bounds and, when the table has ``ltv_usd``,
+    ``ltv_to_cac`` and ``payback_months`` (the channel's mean LTV over ``months`` months).
+    Assumes the lift measured in the test weeks holds over the table's period.
+    """
+    require_columns(economics, ("spend_usd", "new_customers"), "the CAC table (cac_by_channel or customer_economics)")
+    channel = str(result.channel)
+    if channel not in economics.index or "total" not in economics.index:
+        raise ValueError(f"the CAC table needs a row for the tested channel {channel!r} and its 'total' row; pass "
+                         "the table of cac_by_channel or customer_economics.")
+    spend = float(economics.loc[channel, "spend_usd"])
+    if not spend > 0:
+        raise ValueError(f"the table has no spend on {channel}, so it has no CAC to recalibrate.")
+    total = float(economics.loc["total", "new_customers"])
+    last_click = float(economics.loc[channel, "new_customers"])
+    lifts = [result.relative_lift, result.relative_lift_low, result.relative_lift_high]
+    rows = {"last click": [last_click] * 3, "lift test": list(incremental_customers(total, lifts))}
+    if true_incremental is not None:
+        rows["truth"] = [float(true_incremental)] * 3
+    table = pd.DataFrame(rows, index=["customers", "customers_low", "customers_high"]).T.rename_axis("counted by")
+    table["cac_usd"] = incremental_cac(spend, table["customers"])
+    table["cac_low"] = incremental_cac(spend, table["customers_high"])
+    table["cac_high"] = incremental_cac(spend, table["customers_low"])
+    if "ltv_usd" in economics.columns:
+        ltv = float(economics.loc[channel, "ltv_usd"])
+        table["ltv_to_cac"] = ltv / table["cac_usd"]
+        table["payback_months"] = table["cac_usd"] / (ltv / months)
+    table.attrs.update(channel=channel, spend_usd=spend, new_customers=total)
+    return table

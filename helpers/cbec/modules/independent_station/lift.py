@@ -248,3 +248,28 @@ def geo_lift(geo_test: pd.DataFrame, spend: float | None = None, alpha: float = 
         incremental_revenue_low=float(incremental_revenue[1]), incremental_revenue_high=float(incremental_revenue[2]),
         spend=spend_value, icpa=float(icpa[0]), icpa_low=float(icpa[2]), icpa_high=float(icpa[1]),
         iroas=float(iroas[0]), iroas_low=float(iroas[1]), iroas_high=float(iroas[2]), alpha=alpha)
+
+
+def caused_share(result: LiftResult) -> pd.Series:
+    """The share of the treatment regions' new customers the channel caused, ``lift / (1 + lift)``, with its
+    interval (``estimate``, ``low``, ``high``): the test's answer on the scale of an attribution share."""
+    lifts = np.array([result.relative_lift, result.relative_lift_low, result.relative_lift_high], dtype=float)
+    if np.isnan(lifts).any() or (lifts <= -1).any():
+        raise ValueError(f"the result's lift and its interval must be above -1, got {lifts.tolist()}.")
+    return pd.Series(lifts / (1 + lifts), index=["estimate", "low", "high"], name=result.channel)
+
+
+def credit_against_attribution(result: LiftResult, attributed) -> pd.DataFrame:
+    """What attribution credits the tested channel with, beside what the test says it caused.
+
+    ``attributed`` maps a method's name to the share of all conversions it gives the channel
+    (e.g. a row of ``attribution.compare_models(...)``). One row per method (``estimate``,
+    no interval) and a last row ``geo test`` from :func:`caused_share`.
+    """
+    attributed = pd.Series(attributed, dtype=float)
+    if attributed.isna().any() or (attributed < 0).any() or (attributed > 1).any():
+        raise ValueError("attributed holds shares of the conversions, between 0 and 1, one per method.")
+    table = pd.DataFrame({"estimate": attributed, "low": np.nan, "high": np.nan})
+    table.loc["geo test"] = caused_share(result).to_numpy()
+    table.index.name = "method"
+    return table
