@@ -52,6 +52,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_autograde.py
 	$(BIN)/python benchmarks/bench_livestream.py --sizes 1e6,1e7,1e8
+	$(BIN)/python benchmarks/bench_attribution.py
 
 coverage-study: $(STAMP)
 	$(BIN)/python -m cbec.evaluation.coverage --seeds 200
