@@ -22,3 +22,43 @@ EXERCISES = {
         solution="paid = cac.loc[cac[\"paid\"] & (cac.index != \"total\")]\n"
                  "paid_blended_cac = float(paid[\"spend_usd\"].sum() / paid[\"new_customers\"].sum())"),
 }
+
+
+# Lecture 1: traffic and UTM --------------------------------------------------------------------------------------
+def _facebook_sessions(sessions):
+    from cbec.modules.independent_station import utm
+
+    cleaned = utm.normalise_utm(utm.parse_utm(sessions["landing_url"]))
+    return int((cleaned["utm_source"] == "facebook").sum())
+
+
+# Lecture 2: the checkout funnel ----------------------------------------------------------------------------------
+def _mobile_cart_abandonment(checkout_events, sessions, orders):
+    from cbec.modules.independent_station import checkout
+
+    mobile = sessions.loc[sessions["device"] == "mobile", "session_id"]
+    table = checkout.cart_abandonment(checkout_events[checkout_events["session_id"].isin(mobile)],
+                                      orders[orders["session_id"].isin(mobile)]).set_index("stage")
+    return float(table.loc["cart", "abandonment_rate"])
+
+
+EXERCISES.update({
+    "facebook_sessions": Exercise(
+        variable="facebook_sessions",
+        expected=_facebook_sessions,
+        hint="Links spell Facebook as facebook, Facebook, FB, fb or facebook.com: count the visits whose utm_source "
+             "is 'facebook' once cleaned, in utm.classify_sessions(sessions) (or utm.normalise_utm(utm.parse_utm("
+             "sessions['landing_url']))), not in the raw URLs.",
+        solution="classified = utm.classify_sessions(sessions)\n"
+                 "facebook_sessions = int((classified[\"utm_source\"] == \"facebook\").sum())"),
+    "mobile_cart_abandonment": Exercise(
+        variable="mobile_cart_abandonment",
+        expected=_mobile_cart_abandonment,
+        fraction=True,
+        hint="Cart abandonment is 1 - purchases / carts, over the mobile visits that reached add_to_cart (not over "
+             "all mobile visits): checkout.abandonment_by(checkout_events, sessions, 'device', orders) gives it per "
+             "device in its 'cart' rows.",
+        solution="by_device = checkout.abandonment_by(checkout_events, sessions, \"device\", orders)\n"
+                 "mobile_cart_abandonment = float(by_device.set_index([\"device\", \"stage\"]).loc[\n"
+                 "    (\"mobile\", \"cart\"), \"abandonment_rate\"])"),
+})
