@@ -173,3 +173,79 @@ def test_against_benchmarks_errors_say_what_to_pass():
         checkout.against_benchmarks({"aov": 50})
     with pytest.raises(TypeError, match="mapping or Series"):
         checkout.against_benchmarks(0.02)
+
+
+# ---------------------------------------------------------------- abandonment by group, and what a fall is worth
+
+
+def test_abandonment_by_device_by_hand(visits):
+    events, sessions = visits
+    table = checkout.abandonment_by(events, sessions, "device")
+    assert table.columns[:2].tolist() == ["device", "stage"]
+    assert table["device"].astype(str).tolist() == ["desktop", "desktop", "mobile", "mobile", "tablet", "tablet"]
+    assert table["stage"].tolist() == ["cart", "checkout"] * 3
+    rows = table.set_index(["device", "stage"])
+    # desktop: visits 3 (leaves at shipping), 4 (buys), 6 (views); mobile: 1, 2 (cart), 5 (express buy), 7
+    assert rows.loc[("desktop", "cart"), ["sessions", "started", "purchased", "abandoned"]].tolist() == [3, 2, 1, 1]
+    assert rows.loc[("mobile", "cart"), ["sessions", "started", "purchased", "abandoned"]].tolist() == [4, 2, 1, 1]
+    assert rows.loc[("mobile", "checkout"), ["started", "purchased"]].tolist() == [1, 1]
+    assert rows.loc[("mobile", "checkout"), "abandonment_rate"] == 0
+    assert rows.loc[("desktop", "checkout"), "abandonment_rate"] == pytest.approx(1 / 2)
+    assert (rows.loc[("desktop", "cart"), "abandonment_low"], rows.loc[("desktop", "cart"), "abandonment_high"]) == \
+        pytest.approx(proportion_confint(1, 2, method="wilson"))
+    tablet = rows.loc[("tablet", "cart")]  # one visit without events: nothing started, no rate
+    assert (tablet["sessions"], tablet["started"]) == (1, 0) and np.isnan(tablet["abandonment_rate"])
+
+
+def test_abandonment_by_adds_up_to_the_store_and_follows_the_orders(visits):
+    events, sessions = visits
+    orders = pd.DataFrame({"session_id": [3, 4]})  # 3's purchase tag was blocked; 5's tag has no order
+    table = checkout.abandonment_by(events, sessions, "device", orders)
+    whole = checkout.cart_abandonment(events, orders).set_index("stage")
+    for stage in ("cart", "checkout"):
+        rows = table[table["stage"] == stage]
+        assert rows["started"].sum() == whole.loc[stage, "started"]
+        assert rows["purchased"].sum() == whole.loc[stage, "purchased"]
+    assert table.set_index(["device", "stage"]).loc[("mobile", "cart"), "purchased"] == 0
+
+
+def test_abandonment_by_a_series_keeps_its_categorical_order(visits):
+    events, sessions = visits
+    channel = pd.Series(pd.Categorical(["email"] * 4 + ["direct"] * 4, categories=["paid_search", "email", "direct"]),
+                        index=sessions.index, name="channel")
+    table = checkout.abandonment_by(events, sessions, channel)
+    assert table["channel"].astype(str).tolist() == ["email", "email", "direct", "direct"]  # no paid_search visits
+    assert table.set_index(["channel", "stage"]).loc[("email", "cart"), "started"] == 3
+    with pytest.raises(ValueError, match="needs a breakdown"):
+        checkout.abandonment_by(events, sessions, None)
+
+
+def test_abandonment_gain_by_hand():
+    # ten checkouts, four bought at 50 USD: abandonment 60%; ten points fewer means one more order
+    events = events_frame({s: ["view_item", "add_to_cart", "begin_checkout"] + (["purchase"] if s <= 4 else [])
+                           for s in range(1, 11)})
+    orders = pd.DataFrame({"session_id": [1, 2, 3, 4], "revenue_usd": [40.0, 60.0, 50.0, 50.0]})
+    gain = checkout.abandonment_gain(events, orders, fall=0.10)
+    assert gain["started"] == 10 and gain["purchases"] == 4
+    assert gain["abandonment_rate"] == pytest.approx(0.6) and gain["new_abandonment_rate"] == pytest.approx(0.5)
+    assert gain["new_purchases"] == pytest.approx(5) and gain["extra_orders"] == pytest.approx(1)
+    assert gain["aov_usd"] == pytest.approx(50) and gain["extra_revenue_usd"] == pytest.approx(50)
+    assert "extra_contribution_usd" not in gain  # no cost columns
+    capped = checkout.abandonment_gain(events, orders, fall=0.9)
+    assert capped["new_abandonment_rate"] == 0 and capped["extra_orders"] == pytest.approx(6)
+    with pytest.raises(ValueError, match="pass 0.1 for 10 points"):
+        checkout.abandonment_gain(events, orders, fall=10)
+    with pytest.raises(ValueError, match="stage is one of cart, checkout"):
+        checkout.abandonment_gain(events, orders, stage="payment")
+
+
+def test_abandonment_gain_values_orders_at_their_contribution():
+    events = events_frame({1: ["add_to_cart", "begin_checkout", "purchase"], 2: ["add_to_cart", "begin_checkout"]})
+    orders = pd.DataFrame({"order_id": [1], "session_id": [1], "customer_id": [1],
+                           "ordered_at": [pd.Timestamp("2026-03-01")], "revenue_usd": [100.0],
+                           "shipping_charged_usd": [5.0], "product_cost_usd": [40.0], "fulfilment_cost_usd": [8.0],
+                           "payment_fee_usd": [3.2], "refunded": [False]})
+    gain = checkout.abandonment_gain(events, orders, fall=0.5, stage="cart")
+    assert gain["extra_orders"] == pytest.approx(1)
+    assert gain["contribution_per_order_usd"] == pytest.approx(100 + 5 - 40 - 8 - 3.2)
+    assert gain["extra_contribution_usd"] == pytest.approx(53.8)

@@ -344,3 +344,54 @@ def test_classifying_the_same_visits_again_gives_a_fresh_equal_table_and_new_vis
     assert list(again["channel"]) == ["paid_social", "direct"] and list(again.index) == [10, 11]
     changed = sessions.assign(referrer=["", "https://www.google.com/"])
     assert list(utm.channel_of(changed)) == ["paid_social", "organic_search"]
+
+
+# ---------------------------------------------------------------- the rules and the spellings as tables
+
+
+def test_rules_table_lists_every_rule_in_order_with_its_conditions():
+    table = utm.rules_table()
+    assert table["order"].tolist() == list(range(1, len(utm.CHANNEL_RULES) + 1))
+    assert table["rule"].tolist() == [rule.name for rule in utm.CHANNEL_RULES]
+    assert set(table["channel"]) <= set(CHANNELS)
+    social = table.set_index("rule").loc["social source with a paid medium or none"]
+    assert social["sources"].startswith("facebook, instagram") and social["mediums"].endswith("(missing)")
+    assert pd.isna(social["click_id"]) and pd.isna(social["tagged"])
+    fallback = table.iloc[-1]
+    assert fallback["rule"] == "unmatched UTM (fallback)" and bool(fallback["tagged"])
+    assert table.set_index("rule").loc["gclid", "click_id"] == "gclid"
+
+
+def test_rules_table_counts_the_visits_each_rule_decided():
+    sessions = sessions_frame([("?utm_source=fb", ""), ("?utm_source=FB&utm_medium=cpc", ""), ("", ""),
+                               ("?gclid=abc", ""), ("", "https://www.google.com/")])
+    table = utm.rules_table(utm.classify_sessions(sessions)).set_index("rule")
+    assert table.loc["social source with a paid medium or none", "sessions"] == 2
+    assert table.loc["gclid", "sessions"] == 1 and table.loc["no UTM, no referrer", "sessions"] == 1
+    assert table.loc["no UTM, search engine referrer", "share"] == pytest.approx(1 / 5)
+    assert table["sessions"].sum() == 5
+
+
+def test_utm_spellings_say_what_cleaning_did():
+    sessions = sessions_frame([("?utm_source=facebook", ""), ("?utm_source=Facebook", ""), ("?utm_source=FB", ""),
+                               ("?utm_source=fb", ""), ("?utm_source=fb", ""), ("?utm_source=(none)", ""),
+                               ("?utm_source=google", ""), ("", "")])
+    table = utm.utm_spellings(sessions)
+    assert table.columns.tolist() == ["raw", "normalised", "change", "sessions"]
+    rows = table.set_index("raw")
+    assert rows.loc["facebook", "change"] == "none" and rows.loc["Facebook", "change"] == "format variant"
+    assert rows.loc["FB", "change"] == "alias" and rows.loc["fb", "sessions"] == 2
+    assert pd.isna(rows.loc["(none)", "normalised"]) and rows.loc["(none)", "change"] == "empty value"
+    assert table["sessions"].sum() == 7  # the visit without a source is left out
+    assert table["normalised"].iloc[:4].tolist() == ["facebook"] * 4  # the most visited value first, spellings together
+    assert table["raw"].iloc[0] == "fb"  # its most used spelling first
+
+
+def test_utm_spellings_of_the_medium_and_the_errors():
+    sessions = sessions_frame([("?utm_source=google&utm_medium=Paid%20Search", ""), ("?utm_medium=PPC", "")])
+    table = utm.utm_spellings(sessions, "utm_medium").set_index("raw")
+    assert (table.loc["Paid Search", "normalised"], table.loc["PPC", "normalised"]) == ("cpc", "cpc")
+    assert table["change"].tolist() == ["alias", "alias"]
+    assert utm.utm_spellings(sessions_frame([("", "")])).empty
+    with pytest.raises(ValueError, match="utm_source, utm_medium or utm_campaign"):
+        utm.utm_spellings(sessions, "utm_term")

@@ -279,3 +279,96 @@ def against_benchmarks(rates) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["benchmark_in_interval"] = table["benchmark_in_interval"].astype("boolean")
     return table
+
+
+#: The stages of :func:`cart_abandonment` and the step that starts each.
+ABANDONMENT_STAGES = (("cart", "add_to_cart"), ("checkout", "begin_checkout"))
+
+
+def abandonment_by(checkout_events: pd.DataFrame, sessions: pd.DataFrame, by, orders: pd.DataFrame | None = None,
+                   *, alpha: float = 0.05) -> pd.DataFrame:
+    """Cart and checkout abandonment per group of visits: :func:`cart_abandonment` broken down.
+
+    ``by`` is a column of ``sessions`` (``"device"``) or a Series on ``sessions``' index
+    (``channel_of(sessions)``), as in :func:`checkout_funnel`. A purchase is an order when
+    ``orders`` is given, else a ``purchase`` event. One row per group and stage (``cart``,
+    then ``checkout``); groups in their categorical order when ``by`` is categorical, else
+    sorted, groups without visits left out. Columns: the group column (named after ``by``),
+    ``stage``, ``sessions`` (visits of the group), ``started``, ``purchased``, ``abandoned``,
+    ``abandonment_rate`` = abandoned / started and its Wilson interval
+    ``abandonment_low``/``abandonment_high`` at level 1 - ``alpha``.
+    """
+    if by is None:
+        raise ValueError("abandonment_by needs a breakdown: by='device' or by=channel_of(sessions); "
+                         "use cart_abandonment(checkout_events, orders) for the store as a whole.")
+    furthest = _furthest_step(checkout_events, orders)
+    visits, name = _groups(sessions, by, furthest)
+    source = sessions[by] if isinstance(by, str) else by
+    if isinstance(source.dtype, pd.CategoricalDtype):
+        present = set(source.dropna().unique())
+        order = [group for group in source.cat.categories if group in present]
+    else:
+        order = sorted(source.dropna().unique())
+    if orders is None:
+        bought = (visits["furthest"] == CHECKOUT_STEPS.index("purchase")).to_numpy()
+    else:
+        bought = visits["session_id"].isin(orders["session_id"]).to_numpy()
+    group = pd.Categorical(visits["group"].to_numpy(), categories=order)
+    tables = []
+    for stage, step in ABANDONMENT_STAGES:
+        started = (visits["furthest"] >= CHECKOUT_STEPS.index(step)).to_numpy()
+        counts = pd.DataFrame({"sessions": 1, "started": started, "purchased": started & bought}).astype("int64")
+        counts = counts.groupby(group, observed=False).sum()
+        tables.append(counts.rename_axis(name).reset_index().assign(stage=stage, _stage=len(tables)))
+    table = pd.concat(tables, ignore_index=True)
+    table[name] = pd.Categorical(table[name], categories=order)
+    table = table.sort_values([name, "_stage"], kind="stable").drop(columns="_stage").reset_index(drop=True)
+    table = table[[name, "stage", "sessions", "started", "purchased"]]
+    table["abandoned"] = table["started"] - table["purchased"]
+    table["abandonment_rate"] = ratio(table["abandoned"], table["started"])
+    table["abandonment_low"], table["abandonment_high"] = wilson_interval(table["abandoned"], table["started"], alpha)
+    return table
+
+
+def abandonment_gain(checkout_events: pd.DataFrame, orders: pd.DataFrame, *, fall: float = 0.10,
+                     stage: str = "checkout") -> pd.Series:
+    """What ``fall`` fewer points of cart or checkout abandonment would be worth, the rest unchanged.
+
+    ``fall`` is in points, as a fraction (0.10: from 52% to 42%); the new rate is not below
+    0. The visits that start the stage (``stage`` = ``cart`` or ``checkout``) stay as many;
+    the extra purchases, started x (old rate - new rate), are valued at the mean revenue of
+    the orders those visits placed (their AOV) and, when ``orders`` has the cost columns of
+    :func:`economics.order_contribution`, at their mean contribution. A what-if, not a
+    forecast: it assumes the shoppers kept would buy like today's buyers, which only a test
+    of the change to the checkout can show.
+
+    Returns a Series: ``started``, ``abandonment_rate``, ``new_abandonment_rate``,
+    ``purchases``, ``new_purchases``, ``extra_orders`` (expected, not rounded), ``aov_usd``,
+    ``extra_revenue_usd`` and, with costs, ``contribution_per_order_usd`` and
+    ``extra_contribution_usd``.
+    """
+    stages = dict(ABANDONMENT_STAGES)
+    if stage not in stages:
+        raise ValueError(f"stage is one of {', '.join(stages)}, got {stage!r}.")
+    if not 0 <= fall <= 1:
+        raise ValueError(f"fall is a number of points as a fraction between 0 and 1, got {fall!r}; "
+                         f"pass {fall / 100:g} for {fall:g} points.")
+    require_columns(orders, ("session_id", "revenue_usd"), "orders")
+    furthest = _furthest_step(checkout_events, orders)
+    started_ids = furthest.index[furthest >= CHECKOUT_STEPS.index(stages[stage])]
+    kept = orders[orders["session_id"].isin(started_ids)]
+    started = len(started_ids)
+    purchases = int(kept["session_id"].nunique())
+    rate = float(ratio(started - purchases, started))
+    new_rate = max(rate - fall, 0.0)
+    new_purchases = started * (1 - new_rate)
+    extra = new_purchases - purchases
+    aov = float(ratio(kept["revenue_usd"].sum(), len(kept)))
+    gain = {"started": started, "abandonment_rate": rate, "new_abandonment_rate": new_rate, "purchases": purchases,
+            "new_purchases": new_purchases, "extra_orders": extra, "aov_usd": aov, "extra_revenue_usd": extra * aov}
+    from cbec.modules.independent_station import economics
+
+    if set(economics.ORDER_COLUMNS) <= set(orders.columns):
+        contribution = float(economics.order_contribution(kept).mean()) if len(kept) else np.nan
+        gain.update(contribution_per_order_usd=contribution, extra_contribution_usd=extra * contribution)
+    return pd.Series(gain, name=f"{stage} abandonment {fall * 100:g} points lower")

@@ -6,6 +6,9 @@ Each lecture binds its exercise to its own data: ``exercise = EXERCISES["name"].
 from __future__ import annotations
 
 from cbec.exercises import Exercise
+from cbec.modules.independent_station import checkout, utm
+from cbec.modules.independent_station import lift as _lift
+from cbec.modules.independent_station import markov as _markov
 
 
 def _paid_blended_cac(cac):
@@ -26,8 +29,6 @@ EXERCISES = {
 
 # -- lectures 4 (attribution) and 5 (incrementality) --------------------------------------------------
 
-from cbec.modules.independent_station import lift as _lift  # noqa: E402
-from cbec.modules.independent_station import markov as _markov  # noqa: E402
 
 
 def _email_markov_share(journeys):
@@ -56,4 +57,40 @@ EXERCISES.update({
              "incremental revenue over that spend (result.iroas), not all the treatment regions' revenue over it.",
         solution="search = lift.geo_lift(search_test, spend=search_test[\"test_spend_usd\"].sum())\n"
                  "paid_search_iroas = search.iroas"),
+})
+
+
+# Lecture 1: traffic and UTM --------------------------------------------------------------------------------------
+def _facebook_sessions(sessions):
+    cleaned = utm.normalise_utm(utm.parse_utm(sessions["landing_url"]))
+    return int((cleaned["utm_source"] == "facebook").sum())
+
+
+# Lecture 2: the checkout funnel ----------------------------------------------------------------------------------
+def _mobile_cart_abandonment(checkout_events, sessions, orders):
+    mobile = sessions.loc[sessions["device"] == "mobile", "session_id"]
+    table = checkout.cart_abandonment(checkout_events[checkout_events["session_id"].isin(mobile)],
+                                      orders[orders["session_id"].isin(mobile)]).set_index("stage")
+    return float(table.loc["cart", "abandonment_rate"])
+
+
+EXERCISES.update({
+    "facebook_sessions": Exercise(
+        variable="facebook_sessions",
+        expected=_facebook_sessions,
+        hint="Links spell Facebook as facebook, Facebook, FB, fb or facebook.com: count the visits whose utm_source "
+             "is 'facebook' once cleaned, in utm.classify_sessions(sessions) (or utm.normalise_utm(utm.parse_utm("
+             "sessions['landing_url']))), not in the raw URLs.",
+        solution="classified = utm.classify_sessions(sessions)\n"
+                 "facebook_sessions = int((classified[\"utm_source\"] == \"facebook\").sum())"),
+    "mobile_cart_abandonment": Exercise(
+        variable="mobile_cart_abandonment",
+        expected=_mobile_cart_abandonment,
+        fraction=True,
+        hint="Cart abandonment is 1 - purchases / carts, over the mobile visits that reached add_to_cart (not over "
+             "all mobile visits): checkout.abandonment_by(checkout_events, sessions, 'device', orders) gives it per "
+             "device in its 'cart' rows.",
+        solution="by_device = checkout.abandonment_by(checkout_events, sessions, \"device\", orders)\n"
+                 "mobile_cart_abandonment = float(by_device.set_index([\"device\", \"stage\"]).loc[\n"
+                 "    (\"mobile\", \"cart\"), \"abandonment_rate\"])"),
 })

@@ -163,3 +163,177 @@ def channel_credit_plot(credit: pd.DataFrame, truth: float | None = None, ax=Non
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
     ax.set(xlabel="share of all new customers credited to the channel")
     return ax
+
+
+# Lectures 1 and 2: channels, the checkout funnel, benchmarks ------------------------------------------------------
+
+
+def _percent(axis):
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+
+
+def _interval_dots(ax, values, low, high, positions, colour, label=None):
+    values, low, high = (np.asarray(v, dtype=float) for v in (values, low, high))
+    ax.errorbar(values, positions, xerr=[values - low, high - values], fmt="o", color=colour, capsize=3, ms=5,
+                label=label)
+
+
+def channel_performance_plot(summary: pd.DataFrame, *, break_even_roas: float | None = None, axes=None):
+    """Conversion rate with its Wilson interval and ROAS per channel (from ``utm.channel_summary`` with costs).
+
+    Two panels sharing the channels: conversion as dots with their intervals; ROAS as bars on a
+    log axis with a line at 1 (revenue equals cost) and, given ``break_even_roas`` (1 / the
+    contribution margin), a line where the margin pays the cost. Bars are red below 1, orange
+    below break-even, green above; channels nothing was paid for are marked "no cost".
+    Returns the two Axes.
+    """
+    require_columns(summary, ("channel", "conversion_rate", "conversion_low", "conversion_high", "roas"),
+                    "the channel summary (channel_summary with ad_spend or email_campaigns)")
+    n = len(summary)
+    if axes is None:
+        axes = plt.subplots(1, 2, figsize=(10.5, 1.0 + 0.42 * n), sharey=True)[1]
+    left, right = axes
+    positions = np.arange(n)[::-1]
+    _interval_dots(left, summary["conversion_rate"], summary["conversion_low"], summary["conversion_high"], positions,
+                   NEUTRAL_COLOUR)
+    left.set_yticks(positions, summary["channel"].astype(str))
+    _percent(left.xaxis)
+    left.set(xlabel="sessions with an order (95% Wilson interval)", title="Conversion rate")
+    roas = summary["roas"].to_numpy(dtype=float)
+    paid = np.isfinite(roas)
+    line = break_even_roas if break_even_roas is not None else 1.0
+    colours = np.where(roas[paid] < 1, BAD_COLOUR, np.where(roas[paid] < line, MIDDLE_COLOUR, GOOD_COLOUR))
+    right.barh(positions[paid], roas[paid], color=colours)
+    right.set_xscale("log")
+    right.axvline(1.0, color="black", lw=0.9, ls=":", label="revenue = cost")
+    if break_even_roas is not None:
+        right.axvline(break_even_roas, color="black", lw=0.9, ls="--",
+                      label=f"break-even on margin ({break_even_roas:.1f})")
+    for y, value in zip(positions[paid], roas[paid]):
+        right.text(value * 1.08, y, f"{value:.2f}", va="center", fontsize=8,
+                   bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    if paid.any():
+        right.set_xlim(min(roas[paid].min(), 1.0) / 2, max(roas[paid].max(), line) * 6)
+    for y in positions[~paid]:
+        right.text(right.get_xlim()[0] * 1.15, y, "no cost", va="center", fontsize=8, color="grey")
+    right.set(xlabel="revenue / cost (log scale)", title="ROAS (orders credited by last click)")
+    right.legend(fontsize=7, loc="lower right")
+    return axes
+
+
+def checkout_funnel_plot(funnel: pd.DataFrame, title: str = "Checkout funnel", ax=None):
+    """Visits reaching each checkout step (from ``checkout.checkout_funnel`` without ``by``) as bars on a log axis,
+    each labelled with its count and its conversion from the step before."""
+    require_columns(funnel, ("step", "step_number", "sessions", "step_conversion"), "the checkout funnel")
+    if funnel["step"].duplicated().any():
+        raise ValueError("checkout_funnel_plot draws one funnel: pass checkout_funnel(...) without `by`, or one "
+                         "group's rows of a broken-down funnel.")
+    ax = _axes(ax, (8, 0.7 + 0.5 * len(funnel)))
+    positions = np.arange(len(funnel))[::-1]
+    counts = funnel["sessions"].to_numpy(dtype=float)
+    ax.barh(positions, counts, color=NEUTRAL_COLOUR)
+    for position, row in zip(positions, funnel.itertuples()):
+        label = f" {row.sessions:,}"
+        if row.step_number > 1:
+            label += f"   {row.step_conversion:.1%} of the step before"
+        ax.text(row.sessions, position, label, va="center", fontsize=9)
+    ax.set_yticks(positions, funnel["step"].astype(str))
+    ax.set_xscale("log")
+    ax.set_xlim(max(counts.min(), 1) / 2, counts.max() * 12)  # room for the labels
+    ax.set(xlabel="visits reaching the step (log scale)", title=title)
+    return ax
+
+
+def step_conversion_plot(funnel: pd.DataFrame, by: str | None = None, ax=None):
+    """Step-to-step conversion with its Wilson interval (from ``checkout.checkout_funnel``), one dot per step and
+    group; the first step is left out (its conversion is from all visits, not from a step)."""
+    require_columns(funnel, ("step", "step_number", "step_conversion", "step_low", "step_high", *([by] if by else [])),
+                    "the checkout funnel")
+    table = funnel[funnel["step_number"] > 1]
+    steps = list(dict.fromkeys(table["step"].astype(str)))
+    groups = list(dict.fromkeys(table[by])) if by else [None]
+    ax = _axes(ax, (8, 0.8 + 0.45 * len(steps) * max(1, len(groups) / 2)))
+    palette = plt.get_cmap("tab10")
+    height = 0.7 / len(groups)
+    base = np.arange(len(steps))[::-1]
+    for k, group in enumerate(groups):
+        rows = table if group is None else table[table[by] == group]
+        rows = rows.set_index(rows["step"].astype(str)).reindex(steps)
+        offset = 0.35 - (k + 0.5) * height
+        _interval_dots(ax, rows["step_conversion"], rows["step_low"], rows["step_high"], base + offset,
+                       palette(k) if by else NEUTRAL_COLOUR, None if group is None else str(group))
+    ax.set_yticks(base, steps)
+    ax.set_xlim(0, 1)
+    _percent(ax.xaxis)
+    ax.set(xlabel="visits going on from the step before (95% Wilson interval)", title="Step conversion")
+    if by:
+        ax.legend(title=by.replace("_", " "), fontsize=8)
+    return ax
+
+
+def benchmark_plot(comparison: pd.DataFrame, axes=None):
+    """The store's rates with their intervals (from ``checkout.against_benchmarks``) as highlighted bars among the
+    published figures, one panel per metric, lowest value at the top. Returns the Axes, one per metric."""
+    require_columns(comparison, ("metric", "store", "store_low", "store_high", "benchmark", "benchmark_value"),
+                    "the benchmark comparison")
+    metrics = list(dict.fromkeys(comparison["metric"]))
+    if axes is None:
+        sizes = [comparison["metric"].eq(m).sum() + 1 for m in metrics]
+        figure = plt.figure(figsize=(8, 0.8 + 0.42 * sum(sizes) + 0.6 * len(metrics)), layout="constrained")
+        grid = figure.add_gridspec(len(metrics), 1, height_ratios=sizes)
+        axes = [figure.add_subplot(grid[k]) for k in range(len(metrics))]
+    for ax, metric in zip(axes, metrics):
+        rows = comparison[comparison["metric"] == metric]
+        store = rows.iloc[0]
+        bars = pd.DataFrame({"label": [*rows["benchmark"], "this store"],
+                             "value": [*rows["benchmark_value"], store["store"]],
+                             "ours": [False] * len(rows) + [True]}).sort_values("value", kind="stable")
+        positions = np.arange(len(bars))[::-1]
+        ax.barh(positions, bars["value"], color=np.where(bars["ours"], NEUTRAL_COLOUR, "#b0b0b0"))
+        ours = positions[bars["ours"].to_numpy()]
+        if np.isfinite(store["store_low"]) and np.isfinite(store["store_high"]):
+            ax.errorbar([store["store"]], ours, xerr=[[store["store"] - store["store_low"]],
+                                                       [store["store_high"] - store["store"]]],
+                        fmt="none", color="black", capsize=4)
+        ends = np.where(bars["ours"], np.fmax(bars["value"], store["store_high"]), bars["value"])
+        for position, value, end in zip(positions, bars["value"], ends):
+            ax.text(end, position, f"  {value:.1%}", va="center", fontsize=8)
+        ax.set_yticks(positions, bars["label"])
+        ax.set_xlim(0, bars["value"].max() * 1.25)
+        _percent(ax.xaxis)
+        ax.set_title(metric.replace("_", " "), fontsize=10)
+    return axes
+
+
+def abandonment_plot(table: pd.DataFrame, by: str, ax=None):
+    """Cart and checkout abandonment per group with their Wilson intervals (from ``checkout.abandonment_by``),
+    against the published average cart abandonment as a dashed line."""
+    from cbec.modules.independent_station.checkout import ABANDONMENT_REFERENCE, BENCHMARKS
+
+    require_columns(table, (by, "stage", "abandonment_rate", "abandonment_low", "abandonment_high"),
+                    "the abandonment table (checkout.abandonment_by)")
+    groups = list(dict.fromkeys(table[by]))
+    stages = list(dict.fromkeys(table["stage"]))
+    ax = _axes(ax, (8, 1.5 + 0.42 * len(groups)))
+    base = np.arange(len(groups))[::-1]
+    colours = {"cart": NEUTRAL_COLOUR, "checkout": MIDDLE_COLOUR}
+    for k, stage in enumerate(stages):
+        rows = table[table["stage"] == stage].set_index(by).reindex(groups)
+        offset = 0.15 - 0.3 * k
+        _interval_dots(ax, rows["abandonment_rate"], rows["abandonment_low"], rows["abandonment_high"], base + offset,
+                       colours.get(stage, _palette_colour(k)), f"{stage} abandonment")
+    reference = next(b for b in BENCHMARKS if b.metric == "cart_abandonment" and b.label == ABANDONMENT_REFERENCE)
+    ax.axvline(reference.value, color="black", lw=0.9, ls="--", label=f"published cart average {reference.value:.1%}")
+    ax.set_yticks(base, [str(group) for group in groups])
+    ax.set_xlim(0, 1)
+    _percent(ax.xaxis)
+    ax.set(xlabel="visits that started and did not buy (95% Wilson interval)", title=f"Abandonment by {by}")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
+
+
+def _palette_colour(k: int):
+    """The ``k``-th colour of the module's charts after the named ones (tab10)."""
+    return plt.get_cmap("tab10")(k)

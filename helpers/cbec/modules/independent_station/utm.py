@@ -554,3 +554,73 @@ def channel_summary(sessions: pd.DataFrame, orders: pd.DataFrame, ad_spend: pd.D
         table["roas"] = ratio(table["revenue"], table["cost"])
         table["cpa"] = ratio(table["cost"], table["orders"])
     return table.reset_index()
+
+
+def rules_table(classified: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:data:`CHANNEL_RULES` as a table, one row per rule in the order they are tried: the grouping as data.
+
+    Columns: ``order`` (1 is tried first), ``channel``, ``rule`` (its name) and its conditions
+    ``sources`` and ``mediums`` (comma-separated; ``(missing)`` stands for :data:`MISSING`),
+    ``click_id``, ``tagged`` and ``referrer``, NA where the rule sets no condition. With
+    ``classified`` (:func:`classify_sessions`' output) ``sessions`` counts the visits each rule
+    decided and ``share`` is their share of all visits in ``classified``.
+    """
+    def listed(values):
+        if values is None:
+            return pd.NA
+        return ", ".join("(missing)" if value is MISSING else value for value in values)
+
+    table = pd.DataFrame({
+        "order": np.arange(1, len(CHANNEL_RULES) + 1),
+        "channel": [rule.channel for rule in CHANNEL_RULES], "rule": [rule.name for rule in CHANNEL_RULES],
+        "sources": pd.array([listed(rule.sources) for rule in CHANNEL_RULES], dtype="string"),
+        "mediums": pd.array([listed(rule.mediums) for rule in CHANNEL_RULES], dtype="string"),
+        "click_id": pd.array([rule.click_id for rule in CHANNEL_RULES], dtype="string"),
+        "tagged": pd.array([rule.tagged for rule in CHANNEL_RULES], dtype="boolean"),
+        "referrer": pd.array([rule.referrer for rule in CHANNEL_RULES], dtype="string")})
+    if classified is not None:
+        require_columns(classified, ("rule",), "the classified sessions (classify_sessions' output)")
+        counts = classified["rule"].astype("string").value_counts()
+        table["sessions"] = counts.reindex(table["rule"], fill_value=0).to_numpy(dtype="int64")
+        table["share"] = ratio(table["sessions"].to_numpy(dtype=float), float(len(classified)))
+    return table
+
+
+#: What cleaning did to a raw UTM value (:func:`utm_spellings`).
+SPELLING_CHANGES = ("none", "format variant", "alias", "empty value")
+
+
+def utm_spellings(sessions: pd.DataFrame, field: str = "utm_source") -> pd.DataFrame:
+    """Every raw spelling of a UTM field in the landing URLs, the value it is cleaned to, and why.
+
+    ``field`` is ``utm_source``, ``utm_medium`` or ``utm_campaign``. One row per raw spelling
+    (visits without the field are left out). Columns: ``raw``, ``normalised`` (as
+    :func:`normalise_utm` gives it; NA for a value meaning "not set"), ``change``, one of
+    :data:`SPELLING_CHANGES`: ``none`` (already clean), ``format variant`` (only case, spaces
+    or separators differ: ``Facebook``, ``Paid-Social``), ``alias`` (another name of a known
+    value: ``fb``, ``ppc``) or ``empty value`` (``(none)``, ``null``); and ``sessions``.
+    Spellings of the same clean value are kept together, the most visited value first.
+    """
+    if field not in ("utm_source", "utm_medium", "utm_campaign"):
+        raise ValueError(f"field is utm_source, utm_medium or utm_campaign, got {field!r}.")
+    require_columns(sessions, ("landing_url",), "sessions")
+    raw = parse_utm(sessions["landing_url"])
+    normalised = normalise_utm(raw)[field]
+    table = pd.DataFrame({"raw": raw[field], "normalised": normalised}).dropna(subset=["raw"])
+    table = table.groupby(["raw", "normalised"], dropna=False, sort=False).size().rename("sessions").reset_index()
+    if table.empty:
+        return pd.DataFrame({"raw": pd.array([], dtype="string"), "normalised": pd.array([], dtype="string"),
+                             "change": pd.Categorical([], categories=SPELLING_CHANGES),
+                             "sessions": np.array([], dtype="int64")})
+    cleaned = _clean_text(table["raw"], collapse=True)
+    change = np.select([table["normalised"].isna().to_numpy(), (table["raw"] == table["normalised"]).fillna(False).to_numpy(bool),
+                        (cleaned == table["normalised"]).fillna(False).to_numpy(bool)],
+                       ["empty value", "none", "format variant"], "alias")
+    table.insert(2, "change", pd.Categorical(change, categories=SPELLING_CHANGES))
+    total = table.groupby("normalised", dropna=False)["sessions"].transform("sum")
+    table = table.assign(_total=total.to_numpy()).sort_values(["_total", "normalised", "sessions"],
+                                                              ascending=[False, True, False], kind="stable")
+    table = table.drop(columns="_total").reset_index(drop=True)
+    table["raw"] = table["raw"].astype("string")
+    table["normalised"] = table["normalised"].astype("string")
+    return table
