@@ -200,6 +200,7 @@ class SeasonEngine:
     def __init__(self, config: SeasonConfig | None = None, seeds: Sequence[int] = (0,)):
         self.config = config or SeasonConfig()
         self.world: World = build_world(self.config)
+        self.facts: MarketFacts = self.world.facts()
         seeds = [s for s in seeds]
         if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds):
             raise ValueError(f"seeds must be a non-empty list of whole numbers >= 0, got {seeds[:5]!r}.")
@@ -229,7 +230,7 @@ class SeasonEngine:
         pick = (lambda a: a[:k]) if store is None else (lambda a: a[:k, store])
         now = (lambda a: a) if store is None else (lambda a: a[store])
         return StoreView(
-            week=k, facts=self.world.facts(), history={n: pick(a) for n, a in self.lines.items()},
+            week=k, facts=self.facts, history={n: pick(a) for n, a in self.lines.items()},
             store_history={n: pick(a) for n, a in self.store.items()}, on_hand=now(self.on_hand).copy(),
             in_transit=now(self.in_transit).copy(), competitor_price=now(self.competitor_price).copy(),
             seed=self.seeds if store is None else self.seeds[store])
@@ -401,7 +402,7 @@ def play_league(strategies: Sequence[Strategy] | Mapping[str, Strategy], config:
     seeds = list(seeds)
     players = [(name, fn, seed) for name, fn in named.items() for seed in seeds]
     engine = SeasonEngine(config, [seed for *_, seed in players])
-    facts = engine.world.facts()
+    facts = engine.facts
     failed: dict[int, Failure] = {}
     for week in range(engine.config.weeks):
         arrays = {name: np.empty((len(players), *facts.list_price.shape),
