@@ -19,3 +19,17 @@ def one_line_rejection(bound, answer, capsys, message):
     printed = capsys.readouterr().out.strip()
     assert printed.startswith("Not yet:") and "\n" not in printed, printed
     assert message in printed, printed
+
+
+def solution_runs_and_hints_in_one_line(exercise, data: dict, modules: dict, capsys):
+    """The code ``exercise.solution`` shows gives the right answer on ``data`` (with ``modules`` and pandas and
+    numpy importable by name), and ``hint()`` prints one line."""
+    import numpy as np
+    import pandas as pd
+
+    namespace = {"pd": pd, "np": np, **modules, **data}
+    exec(exercise.solution, namespace)
+    bound = exercise.bind(**data)
+    assert bound.check(namespace[exercise.variable])
+    bound.hint()
+    assert capsys.readouterr().out.count("\n") == 2  # "Correct" and one hint line

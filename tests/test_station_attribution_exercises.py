@@ -1,14 +1,12 @@
 """Independent Station lectures 4 and 5 exercises: the right answer passes; wrong and near-miss answers are
 rejected with one line that says what is off; the solution code runs."""
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from cbec.modules.independent_station import attribution, lift, markov, studies
 from cbec.modules.independent_station.exercises import EXERCISES
 from cbec.modules.independent_station.simulator import simulate_store
-from tests.exercise_checks import default_tries, one_line_rejection  # noqa: F401 - autouse fixture
+from tests.exercise_checks import default_tries, one_line_rejection, solution_runs_and_hints_in_one_line  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +63,7 @@ def test_paid_search_iroas(search_test, capsys):
 def test_hints_and_solutions_name_the_functions_and_the_solution_runs(store_journeys, search_test, name, capsys):
     data = {"email_markov_share": {"journeys": store_journeys},
             "paid_search_iroas": {"search_test": search_test}}[name]
-    namespace = {"pd": pd, "np": np, "attribution": attribution, "lift": lift, "markov": markov, **data}
-    exec(EXERCISES[name].solution, namespace)  # the code solution() shows is the right answer
-    bound = EXERCISES[name].bind(**data)
-    assert bound.check(namespace[name])
-    bound.hint()
-    assert capsys.readouterr().out.count("\n") == 2  # "Correct" and one hint line
+    solution_runs_and_hints_in_one_line(EXERCISES[name], data, {"attribution": attribution, "lift": lift,
+                                                                 "markov": markov}, capsys)
     assert {"email_markov_share": "markov.markov", "paid_search_iroas": "lift.geo_lift"}[name] in \
         EXERCISES[name].hint

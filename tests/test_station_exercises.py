@@ -1,15 +1,13 @@
 """Independent Station lecture exercises: the right answer passes; wrong and near-miss answers are rejected with one
 line that says what is off, and the solution each exercise shows is the right answer."""
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from cbec.modules.independent_station import checkout, economics, utm
 from cbec.modules.independent_station.exercises import EXERCISES
 from cbec.modules.independent_station.schemas import PAID_CHANNELS
 from cbec.modules.independent_station.simulator import simulate_store
-from tests.exercise_checks import default_tries, one_line_rejection  # noqa: F401 - autouse fixture
+from tests.exercise_checks import default_tries, one_line_rejection, solution_runs_and_hints_in_one_line  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +95,8 @@ EXERCISE_DATA = {
 @pytest.mark.parametrize("name", list(EXERCISE_DATA))
 def test_hints_and_solutions_name_the_functions_and_the_solution_runs(store, cac, name, capsys):
     data = EXERCISE_DATA[name](store, cac)
-    namespace = {"pd": pd, "np": np, "utm": utm, "checkout": checkout, "economics": economics, **data}
-    exec(EXERCISES[name].solution, namespace)  # the code solution() shows is the right answer
-    bound = EXERCISES[name].bind(**data)
-    assert bound.check(namespace[name])
-    bound.hint()
-    assert capsys.readouterr().out.count("\n") == 2  # "Correct" and one hint line
+    solution_runs_and_hints_in_one_line(EXERCISES[name], data, {"utm": utm, "checkout": checkout,
+                                                                 "economics": economics}, capsys)
 
 
 def test_the_solution_is_shown_after_two_tries(store, capsys):
