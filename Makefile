@@ -53,6 +53,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_autograde.py
 	$(BIN)/python benchmarks/bench_livestream.py --sizes 1e6,1e7,1e8
 	$(BIN)/python benchmarks/bench_attribution.py
+	$(BIN)/python benchmarks/bench_competition.py
 
 coverage-study: $(STAMP)
 	$(BIN)/python -m cbec.evaluation.coverage --seeds 200
