@@ -5,7 +5,8 @@ The tables and their columns are written once, in :mod:`.schemas`; the simulator
 analytics, the Parquet store and the assignment all follow them. Submodules, one job each:
 
 - :mod:`.simulator` -- a seeded season of streams with known truth (``simulate_season``),
-  generated block by block so any size fits in memory.
+  generated block by block so any size fits in memory; its parts are :mod:`.season_config`,
+  :mod:`.season_plan` and :mod:`.season_events`.
 - :mod:`.storage` -- seasons on disk as Parquet partitioned by stream; DuckDB queries over
   the files without loading them.
 - :mod:`.concurrency` -- concurrent viewers by the enter/leave sweep, watch time.

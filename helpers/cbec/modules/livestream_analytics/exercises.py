@@ -5,7 +5,6 @@ Each lecture binds its exercise to its own data: ``exercise = EXERCISES["name"].
 
 from __future__ import annotations
 
-import pandas as pd
 
 from cbec.exercises import Exercise
 from cbec.modules.livestream_analytics import deals as deal_analysis

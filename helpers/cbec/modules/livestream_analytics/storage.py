@@ -27,8 +27,8 @@ import pyarrow.dataset as ds
 
 from cbec.modules.livestream_analytics import concurrency
 from cbec.modules.livestream_analytics.schemas import EVENT_TYPES
-from cbec.modules.livestream_analytics.simulator import (EVENT_TYPE_DTYPE, TRAFFIC_SOURCE_DTYPE, SeasonConfig,
-                                                         iter_event_blocks, plan_season)
+from cbec.modules.livestream_analytics.season_config import EVENT_TYPE_DTYPE, TRAFFIC_SOURCE_DTYPE, SeasonConfig
+from cbec.modules.livestream_analytics.simulator import iter_event_blocks, plan_season
 from cbec.world.simulated import config_from
 
 DIMENSION_TABLES = ("streams", "hosts", "products", "lineup", "deals")
