@@ -21,6 +21,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from cbec.grading import functions
 from cbec.grading.plan import GradingPlan
 from cbec.grading.sandbox import ISOLATED, GradingLimits, SandboxWorker
 from cbec.grading.trusted import run_tests
@@ -59,8 +60,13 @@ def _released():
 
 
 # Jobs ------------------------------------------------------------------------------------
-def build_job(plan: GradingPlan, notebook, student_id: str, assignment: str, folder: Path | None = None) -> dict:
-    """The job for one sanitised notebook (cells as nbgrader left them after OverwriteCells)."""
+def build_job(plan: GradingPlan, notebook, student_id: str, assignment: str, folder: Path | None = None,
+              secret: str = "") -> dict:
+    """The job for one sanitised notebook (cells as nbgrader left them after OverwriteCells).
+
+    ``secret`` (the course's grading secret) stays in the grader: only the student's part
+    of the job goes to the sandbox.
+    """
     steps, tests, labels = [], {}, {}
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
@@ -68,14 +74,18 @@ def build_job(plan: GradingPlan, notebook, student_id: str, assignment: str, fol
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         labels[str(index)] = grade_id or f"cell {index + 1}"
         if grade_id in plan.tests:
-            steps.append({"cell": index, "snapshot": list(plan.tests[grade_id].answers)})
+            test = plan.tests[grade_id]
+            step = {"cell": index, "snapshot": list(test.plain_answers)}
+            if test.functions:
+                step["serve"] = dict(test.functions)
+            steps.append(step)
             tests[str(index)] = grade_id
         elif grade_id in plan.setup:
             steps.append({"cell": index, "run": plan.setup[grade_id]})
         else:
             steps.append({"cell": index, "run": cell.source})
     return {"student": student_id, "assignment": assignment, "steps": steps, "tests": tests, "labels": labels,
-            "files": _student_files(folder) if folder else {}}
+            "files": _student_files(folder) if folder else {}, "secret": secret}
 
 
 def _student_files(folder: Path) -> dict[str, str]:
@@ -96,7 +106,8 @@ def _student_files(folder: Path) -> dict[str, str]:
 def grade_job(job: dict, plan: GradingPlan, worker: SandboxWorker) -> dict:
     """Execute the student's cells in ``worker``'s sandbox, then the tests here."""
     student_part = {key: job[key] for key in ("student", "assignment", "steps", "files")}
-    ran = worker.run(student_part)
+    played: dict[str, dict] = {}
+    ran = worker.run(student_part, serve=functions.serving(plan, job, played))
     cells = {int(k): {"outputs": clean_outputs(v.get("outputs")), "execution_count": _count(v.get("execution_count"))}
              for k, v in ran.get("cells", {}).items() if str(k).isdigit() and isinstance(v, dict)}
     snapshots = {grade_id: ran.get("snapshots", {}).get(index) for index, grade_id in job["tests"].items()
@@ -106,7 +117,7 @@ def grade_job(job: dict, plan: GradingPlan, worker: SandboxWorker) -> dict:
     if status == "failed":
         return {"status": "failed", "message": ran.get("message", "grading failed"), "cells": {},
                 "isolation": ran.get("isolation", worker.isolation)}
-    outputs = run_tests(plan, job["student"], snapshots, stopped)
+    outputs = run_tests(plan, job["student"], snapshots, stopped, played)
     for index, grade_id in job["tests"].items():
         cells[int(index)] = {"outputs": outputs.get(grade_id, []), "execution_count": None}
     timed_out = [int(i) for i in ran.get("timed_out", []) if isinstance(i, int)]
@@ -121,7 +132,7 @@ def grade_job(job: dict, plan: GradingPlan, worker: SandboxWorker) -> dict:
                                            "text": "[written outside Python]\n" + ran["raw_output"]})
     return {"status": status, "message": stopped if status != "completed" else "", "cells": cells,
             "timed_out": [job["labels"].get(str(i), f"cell {i + 1}") for i in timed_out], "isolation": ran.get("isolation", worker.isolation),
-            "seconds": ran.get("seconds")}
+            "seconds": ran.get("seconds"), "records": functions.records(played)}
 
 
 def clean_outputs(outputs) -> list[dict]:

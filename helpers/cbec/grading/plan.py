@@ -13,6 +13,12 @@ Only those variables leave the student's process, as plain data, when the notebo
 reaches the test cell.  Where inference would pick the wrong names, the test cell's
 metadata can list them: ``{"cbec": {"answers": ["gmv_usd"]}}``.  :func:`check_plan`
 runs at release time and refuses an assignment whose tests cannot be graded this way.
+
+An answer may also be a *function* (a competition strategy): the test cell's metadata
+names, per variable, the module that plays it, ``{"cbec": {"functions": {"policy":
+"cbec.modules.competition.referee"}}}``.  The function never leaves the student's
+process; the grader calls it there through the sandbox (see
+:mod:`cbec.grading.functions`) and the test sees what that module's ``drive`` measured.
 """
 
 from __future__ import annotations
@@ -39,6 +45,13 @@ class TestCell:
     source: str
     points: float
     answers: tuple[str, ...]
+    #: answer variables that are functions -> the module that plays them (``drive`` and ``call``)
+    functions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def plain_answers(self) -> tuple[str, ...]:
+        """The answers that leave the student's process as data (all but the functions)."""
+        return tuple(name for name in self.answers if name not in self.functions)
 
 
 @dataclass(frozen=True)
@@ -83,8 +96,9 @@ def load_plan(notebook_path: Path | str) -> GradingPlan:
             continue
         grade_id = meta.get("grade_id") or f"cell-{index}"
         if meta.get("grade"):
-            tests[grade_id] = TestCell(grade_id, cell.source, float(meta.get("points", 0)),
-                                       _answers(cell, grade_id, defined, path))
+            answers = _answers(cell, grade_id, defined, path)
+            tests[grade_id] = TestCell(grade_id, cell.source, float(meta.get("points", 0)), answers,
+                                       _functions(cell, grade_id, answers, path))
             order.append(grade_id)
         elif meta.get("locked"):
             setup[grade_id] = cell.source
@@ -109,11 +123,30 @@ def check_plan(plan: GradingPlan) -> list[str]:
             problems.append(f"{plan.notebook}: test {test.grade_id!r} reads no answer variable, so no student "
                             "can change its result; name the variable it checks, or list it in the cell "
                             "metadata as {\"cbec\": {\"answers\": [...]}}")
+        for name, module in test.functions.items():
+            problem = function_module_problem(module)
+            if problem:
+                problems.append(f"{plan.notebook}: test {test.grade_id!r} plays {name} with {module}, {problem}")
         missing = [name for name in test.answers if name not in assigned]
         if missing and plan.solutions:
             problems.append(f"{plan.notebook}: test {test.grade_id!r} reads {', '.join(missing)}, which no "
                             "solution cell assigns (a typo, or a name the set-up cells should define?)")
     return problems
+
+
+def _functions(cell, grade_id: str, answers: tuple[str, ...], path: Path) -> dict[str, str]:
+    declared = cell.metadata.get("cbec", {}).get("functions", {})
+    if not isinstance(declared, dict) or not all(
+            isinstance(name, str) and isinstance(module, str) and module.startswith("cbec.")
+            for name, module in declared.items()):
+        raise PlanError(f"{path.name}: cell {grade_id!r} has metadata cbec.functions = {declared!r}; it must map "
+                        "answer variables to the cbec module that plays them, e.g. "
+                        "{\"policy\": \"cbec.modules.competition.referee\"}")
+    unread = sorted(set(declared) - set(answers))
+    if unread:
+        raise PlanError(f"{path.name}: cell {grade_id!r} names function answer(s) {', '.join(unread)} in its "
+                        "metadata but does not read them; use the variable in the test or drop it")
+    return dict(declared)
 
 
 def _parse(code: str, grade_id: str, path: Path) -> ast.Module:
@@ -134,6 +167,18 @@ def _answers(cell, grade_id: str, defined: set[str], path: Path) -> tuple[str, .
     tree = _parse(cell.source, grade_id, path)
     free = loaded_names(tree) - bound_names(tree) - defined - _BUILTINS
     return tuple(sorted(free))
+
+
+def function_module_problem(module: str) -> str:
+    """Why ``module`` cannot play a function answer (empty when it can)."""
+    import importlib
+
+    try:
+        found = importlib.import_module(module)
+    except ImportError as error:
+        return f"which cannot be imported ({error})"
+    lacking = [name for name in ("drive", "call") if not callable(getattr(found, name, None))]
+    return f"which lacks {' and '.join(lacking)} (see cbec.grading.functions)" if lacking else ""
 
 
 def bound_names(tree: ast.AST) -> set[str]:

@@ -4,19 +4,28 @@ This module runs in the student's process: everything here can be patched by the
 executes, so nothing it reports is trusted.  It only produces the cells' outputs (what
 the student sees in feedback) and, at each test cell, the answer variables as plain data.
 The grader outside decides what they are worth.
+
+A test cell whose answer is a function is *served*: the runner tells the grader it is
+ready and then answers calls, one at a time, from its inbound pipe -- each call's
+arguments as plain data, turned into the function's arguments and its result back into
+plain data by the playing module's ``call`` (see :mod:`cbec.grading.functions`).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+import traceback
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets import Type
 
-from cbec.grading.answers import encode
-from cbec.grading.channel import write_message
+from cbec.grading.answers import decode, encode
+from cbec.grading.channel import FrameError, read_message, write_message
+
+_CALL_LIMIT = 64 * 2**20  # bytes of one call's arguments
 
 
 class _Outputs:
@@ -152,10 +161,13 @@ def make_shell() -> NotebookShell:
     return shell
 
 
-def run_notebook(shell: NotebookShell, steps: list[dict], channel: int, output_budget: int) -> None:
+def run_notebook(shell: NotebookShell, steps: list[dict], channel: int, output_budget: int,
+                 inbound: int | None = None) -> None:
     """Execute ``steps`` and send each cell's outputs, and each snapshot, on ``channel``.
 
-    A step is ``{"cell": i, "run": code}`` or ``{"cell": i, "snapshot": [names]}``.
+    A step is ``{"cell": i, "run": code}`` or ``{"cell": i, "snapshot": [names]}``, the
+    latter with ``"serve": {name: module}`` when some answers are functions the grader
+    calls through ``inbound``.
     """
     outputs = _Outputs(output_budget)
     shell.bind(outputs)
@@ -171,6 +183,9 @@ def run_notebook(shell: NotebookShell, steps: list[dict], channel: int, output_b
                 except Exception as error:  # noqa: BLE001 - a value that breaks encoding is unreadable
                     values[name] = {"t": "unreadable", "type": "object", "reason": f"{type(error).__name__} while reading it"}
             write_message(channel, {"event": "snapshot", "cell": cell, "values": values})
+            if step.get("serve") and inbound is not None:
+                _serve(shell, cell, step["serve"], channel, inbound)
+                outputs.take()  # what the function printed is not feedback
             continue
         try:
             shell.run_cell(step["run"], store_history=True, silent=False)
@@ -179,3 +194,30 @@ def run_notebook(shell: NotebookShell, steps: list[dict], channel: int, output_b
         write_message(channel, {"event": "cell", "cell": cell, "outputs": outputs.take(),
                                 "execution_count": shell.execution_count - 1})
     write_message(channel, {"event": "done"})
+
+
+def _serve(shell: NotebookShell, cell: int, functions: dict[str, str], channel: int, inbound: int) -> None:
+    """Answer the grader's calls of the function answers until it says ``end``."""
+    missing = [name for name in functions if name not in shell.user_ns]
+    write_message(channel, {"event": "serving", "cell": cell, "missing": missing})
+    while True:
+        try:
+            request = read_message(inbound, _CALL_LIMIT)
+        except KeyboardInterrupt:  # an interrupt meant for a call that had just returned
+            continue
+        except FrameError:
+            break
+        if not isinstance(request, dict) or request.get("end") or request.get("call") not in functions:
+            break
+        name = request["call"]
+        try:
+            caller = importlib.import_module(functions[name]).call
+            reply = {"event": "returned", "value": encode(caller(shell.user_ns[name], decode(request.get("args"))))}
+        except KeyboardInterrupt:
+            reply = {"event": "returned", "error": "KeyboardInterrupt", "message": "interrupted"}
+        except BaseException as error:  # noqa: BLE001 - SystemExit too: the function failed, the notebook goes on
+            lines = traceback.format_exception(type(error), error, error.__traceback__)
+            reply = {"event": "returned", "error": type(error).__name__, "message": str(error)[:2000],
+                     "traceback": "".join(lines[-6:])[-4000:]}
+        write_message(channel, reply)
+    write_message(channel, {"event": "served", "cell": cell})

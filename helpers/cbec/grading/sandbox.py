@@ -26,6 +26,7 @@ import time
 import uuid
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from traitlets import Float, Int, List, Unicode
 from traitlets.config import Configurable
@@ -49,6 +50,7 @@ class GradingLimits(Configurable):
 
     cell_timeout = Float(30.0, help="Seconds one cell may run before it is interrupted.").tag(config=True)
     notebook_timeout = Float(300.0, help="Seconds a whole notebook may run.").tag(config=True)
+    call_timeout = Float(5.0, help="Seconds one call of a function answer (a strategy's round) may run.").tag(config=True)
     memory_mb = Int(2048, help="MiB a submission may allocate on top of the preloaded libraries.").tag(config=True)
     processes = Int(64, help="Processes (and threads) a submission may run at once.").tag(config=True)
     output_kb = Int(1024, help="KiB of cell output kept per notebook; the rest is cut with a note.").tag(config=True)
@@ -61,11 +63,12 @@ class GradingLimits(Configurable):
 
     def for_job(self) -> dict:
         problems = [f"{name} must be positive (got {getattr(self, name)})"
-                    for name in ("cell_timeout", "notebook_timeout", "memory_mb", "processes",
+                    for name in ("cell_timeout", "notebook_timeout", "call_timeout", "memory_mb", "processes",
                                  "output_kb", "scratch_mb", "file_mb") if getattr(self, name) <= 0]
         if problems:
             raise ValueError("GradingLimits: " + "; ".join(problems) + " (see nbgrader_config.py).")
         return {"cell_timeout": self.cell_timeout, "notebook_timeout": self.notebook_timeout,
+                "call_timeout": self.call_timeout,
                 "memory_bytes": self.memory_mb * 2**20, "processes": self.processes,
                 "output_bytes": self.output_kb * 1024, "scratch_bytes": self.scratch_mb * 2**20,
                 "file_bytes": self.file_mb * 2**20}
@@ -256,6 +259,7 @@ class SandboxWorker:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             preexec_fn=self._cgroup.join if self._cgroup else None, start_new_session=True,
             env=None if self.isolate else {**os.environ, "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "agg"})
+        self._new_reader()
         write_message(self._process.stdin.fileno(), {"preload": list(self.limits.preload), "isolate": self.isolate,
                                                      "readable": readable_paths()})
         ready = self._receive(timeout=180)
@@ -265,8 +269,13 @@ class SandboxWorker:
             raise SandboxUnavailable(f"The grading sandbox did not start: {detail or ready}")
         return self
 
-    def run(self, job: dict) -> dict:
-        """Grade the student's part of ``job`` (see :func:`cbec.grading.engine.build_job`)."""
+    def run(self, job: dict, serve: Callable[[dict, "Calls"], None] | None = None) -> dict:
+        """Grade the student's part of ``job`` (see :func:`cbec.grading.engine.build_job`).
+
+        When the submission reaches a cell that serves function answers, ``serve(event,
+        calls)`` is called with the runner's ``serving`` event; it calls the functions
+        through ``calls`` and returns when done.
+        """
         if self._process is None or self._process.poll() is not None:
             self.start()
         job = {**job, "limits": self.limits.for_job(), "path": _path()}
@@ -274,8 +283,9 @@ class SandboxWorker:
             self._scratch = tempfile.mkdtemp(prefix="cbec-scratch-")
             job["scratch"] = self._scratch
         try:
+            self._new_reader()
             write_message(self._process.stdin.fileno(), job)
-            result = self._receive(timeout=self.limits.notebook_timeout + 60)
+            result = self._conversation(serve)
         except (OSError, FrameError, TimeoutError) as error:
             result = None
             detail = f"{type(error).__name__}: {error}"
@@ -292,21 +302,43 @@ class SandboxWorker:
         result["isolation"] = self.isolation
         return result
 
-    def _receive(self, timeout: float):
-        reader = FrameReader(self._process.stdout.fileno(), _RESULT_LIMIT, _RESULT_LIMIT)
-        os.set_blocking(reader.fd, False)
-        deadline = _now() + timeout
+    def _conversation(self, serve) -> dict | None:
+        """Messages until the job's result, serving function answers on the way."""
         while True:
+            message = self._receive(timeout=self.limits.notebook_timeout + 60)
+            if not (isinstance(message, dict) and "relay" in message):
+                return message
+            event = message["relay"]
+            if not (isinstance(event, dict) and event.get("event") == "serving"):
+                continue  # replies to nothing asked: ignored
+            calls = Calls(self)
+            if serve is not None:
+                try:
+                    serve(event, calls)
+                except BaseException:
+                    self.close()  # the submission waits for calls that will not come
+                    raise
+            if calls.final is not None:
+                return calls.final
+            write_message(self._process.stdin.fileno(), {"end": True})
+
+    def _new_reader(self) -> None:
+        self._reader = FrameReader(self._process.stdout.fileno(), _RESULT_LIMIT, _RESULT_LIMIT)
+        self._queue: list = []
+        os.set_blocking(self._reader.fd, False)
+
+    def _receive(self, timeout: float):
+        deadline = _now() + timeout
+        while not self._queue:
             remaining = deadline - _now()
             if remaining <= 0:
                 raise TimeoutError(f"no answer from the grading sandbox within {timeout:.0f} s")
-            ready, _, _ = select.select([reader.fd], [], [], remaining)
+            ready, _, _ = select.select([self._reader.fd], [], [], remaining)
             if ready:
-                messages = reader.feed()
-                if messages:
-                    return messages[0]
-                if reader.closed:
+                self._queue.extend(self._reader.feed())
+                if not self._queue and self._reader.closed:
                     return None
+        return self._queue.pop(0)
 
     def _stderr_tail(self) -> str:
         try:
@@ -338,6 +370,35 @@ class SandboxWorker:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class SessionEnded(RuntimeError):
+    """The submission stopped (crashed, timed out) while its function answers were being called."""
+
+
+class Calls:
+    """Calls of a submission's function answers, one at a time, while it serves them."""
+
+    def __init__(self, worker: SandboxWorker):
+        self._worker = worker
+        self.final: dict | None = None  # the job's result, if the submission ended meanwhile
+
+    def call(self, name: str, args: dict) -> dict:
+        """Call ``name`` with encoded ``args``; the reply: ``value`` (encoded) or ``error``/``message``,
+        and ``seconds`` (timed outside the submission).  Raises :class:`SessionEnded`."""
+        if self.final is not None:
+            raise SessionEnded(self.final.get("message") or "the submission has stopped")
+        worker = self._worker
+        write_message(worker._process.stdin.fileno(), {"call": name, "args": args})
+        while True:
+            message = worker._receive(timeout=worker.limits.call_timeout + 60)
+            if isinstance(message, dict) and "relay" in message:
+                event = message["relay"]
+                if isinstance(event, dict) and event.get("event") == "returned":
+                    return event
+                continue
+            self.final = message if isinstance(message, dict) else {"status": "failed", "message": "no result"}
+            raise SessionEnded(self.final.get("message") or "the submission stopped")
 
 
 def _now() -> float:

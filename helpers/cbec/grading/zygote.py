@@ -13,7 +13,10 @@ capabilities can neither read their file descriptors nor trace them, and it cann
 them: they have no process id in its namespace.
 
 Talks to the grader on stdin/stdout with :mod:`cbec.grading.channel` frames: a settings
-message, then one job and one result at a time.
+message, then one job and one result at a time.  While a submission serves a function
+answer (:mod:`cbec.grading.functions`), the zygote relays the grader's calls to the runner
+and the runner's replies back (``{"relay": ...}`` frames), and times every call: one that
+runs longer than ``call_timeout`` is interrupted and answered with a ``CallTimeout``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import sys
 import time
 import warnings
 
-from cbec.grading.channel import FrameError, FrameReader, read_message, write_message
+from cbec.grading.channel import FrameError, FrameReader, pack, read_message, write_message
 from cbec.identity import STUDENT_ID_ENV
 
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -143,7 +146,8 @@ def _write_files(files: dict[str, str]) -> None:
             handle.write(base64.b64decode(data))
 
 
-def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool, readable: list[str]) -> None:
+def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool, readable: list[str],
+                   inbound: int) -> None:
     """In the forked child: seal it off, then run the student's cells.  Never returns."""
     try:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -171,12 +175,13 @@ def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool, read
         os.dup2(raw, 1)
         os.dup2(raw, 2)
         os.dup2(channel, 3)
-        os.closerange(4, 65536)
+        os.dup2(inbound, 4)
+        os.closerange(5, 65536)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         from cbec.grading.runner import run_notebook
 
-        run_notebook(shell, job["steps"], 3, int(limits["output_bytes"]))
+        run_notebook(shell, job["steps"], 3, int(limits["output_bytes"]), inbound=4)
         os._exit(0)
     except BaseException as error:  # noqa: BLE001 - report and leave, whatever happened
         report = {"event": "setup_failed", "message": f"{type(error).__name__}: {error}"[:500]}
@@ -189,14 +194,15 @@ def _become_runner(job: dict, shell, channel: int, raw: int, isolate: bool, read
         os._exit(70)
 
 
-def _reap(job: dict, shell, channel: int, raw: int, readable: list[str]) -> None:
+def _reap(job: dict, shell, channel: int, raw: int, readable: list[str], inbound: int) -> None:
     """PID 1 of the submission's namespace: start the runner (PID 2), pass on interrupts,
     reap every process, and leave when the runner ends, which ends all the others."""
     runner = os.fork()
     if runner == 0:
-        _become_runner(job, shell, channel, raw, True, readable)
+        _become_runner(job, shell, channel, raw, True, readable, inbound)
     os.close(channel)
     os.close(raw)
+    os.close(inbound)
     signal.signal(signal.SIGINT, lambda *_: os.kill(runner, signal.SIGINT))
     try:
         _drop_privileges()
@@ -231,17 +237,23 @@ def _describe_exit(code: int | None) -> str:
     return f"exited with code {code}" if code else "exited early (exit code 0)"
 
 
-def supervise(job: dict, shell, isolate: bool, readable: list[str]) -> dict:
-    """Run one job in a fresh, sealed process and return what it produced."""
+def supervise(job: dict, shell, isolate: bool, readable: list[str],
+              relay: tuple[int, int] | None = None) -> dict:
+    """Run one job in a fresh, sealed process and return what it produced.
+
+    ``relay`` is the grader's (requests, replies) pair of file descriptors, for the calls
+    of function answers during the job.
+    """
     limits = job["limits"]
     channel_r, channel_w = os.pipe()
     raw_r, raw_w = os.pipe()
     pid_r, pid_w = os.pipe()
+    inbound_r, inbound_w = os.pipe()
     started = time.monotonic()
     middle = os.fork()
     if middle == 0:  # joins the new namespaces, forks the runner, waits for it
         try:
-            for fd in (channel_r, raw_r, pid_r, 0, 1):
+            for fd in (channel_r, raw_r, pid_r, inbound_w, 0, 1):
                 os.close(fd)
             if isolate:
                 _enter_namespaces()
@@ -249,10 +261,11 @@ def supervise(job: dict, shell, isolate: bool, readable: list[str]) -> dict:
             if runner == 0:
                 os.close(pid_w)
                 if isolate:
-                    _reap(job, shell, channel_w, raw_w, readable)
-                _become_runner(job, shell, channel_w, raw_w, isolate, readable)
+                    _reap(job, shell, channel_w, raw_w, readable, inbound_r)
+                _become_runner(job, shell, channel_w, raw_w, isolate, readable, inbound_r)
             os.close(channel_w)
             os.close(raw_w)
+            os.close(inbound_r)
             os.write(pid_w, str(runner).encode())
             os.close(pid_w)
             _, status = os.waitpid(runner, 0)
@@ -262,10 +275,13 @@ def supervise(job: dict, shell, isolate: bool, readable: list[str]) -> dict:
                 os.write(2, f"grading sandbox: {error}\n".encode())
             finally:
                 os._exit(71)
-    for fd in (channel_w, raw_w, pid_w):
+    for fd in (channel_w, raw_w, pid_w, inbound_r):
         os.close(fd)
     runner_pid = _read_pid(pid_r)
-    result = _collect(runner_pid, channel_r, raw_r, limits, started)
+    try:
+        result = _collect(runner_pid, channel_r, raw_r, limits, started, _Relay(relay, inbound_w, limits))
+    finally:
+        os.close(inbound_w)
     middle_status = _wait_briefly(middle) if result["status"] == "running" else None
     _kill(runner_pid, isolate)  # whatever is left of the submission
     if middle_status is None:
@@ -315,7 +331,76 @@ def _kill(pid: int | None, isolate: bool) -> None:
         pass
 
 
-def _collect(runner: int | None, channel: int, raw: int, limits: dict, started: float) -> dict:
+class _Relay:
+    """The calls of function answers: grader -> runner requests, runner -> grader replies."""
+
+    def __init__(self, fds: tuple[int, int] | None, inbound: int | None, limits: dict):
+        self.requests, self.replies = fds if fds else (None, None)
+        self.inbound = inbound
+        self.timeout = float(limits.get("call_timeout", 10.0))
+        self.pending = bytearray()  # request bytes not yet taken by the runner
+        self.serving = False
+        self.deadline: float | None = None
+        self.started = 0.0
+        self.interrupted = False
+        if inbound is not None:
+            os.set_blocking(inbound, False)
+
+    def readers(self) -> list[int]:
+        return [self.requests] if self.serving and self.requests is not None else []
+
+    def writers(self) -> list[int]:
+        return [self.inbound] if self.pending and self.inbound is not None else []
+
+    def take_request(self) -> bool:
+        """Read the grader's next request and queue it for the runner (False: the grader is gone)."""
+        request = read_message(self.requests, _JOB_LIMIT)
+        if request is None:
+            return False
+        self.pending += pack(request)
+        if isinstance(request, dict) and "call" in request:
+            self.started = time.monotonic()
+            self.deadline, self.interrupted = self.started + self.timeout, False
+        return True
+
+    def flush(self) -> None:
+        try:
+            written = os.write(self.inbound, self.pending)
+        except BlockingIOError:
+            return
+        except OSError:  # the runner closed its end: the calls cannot reach it
+            self.pending.clear()
+            return
+        del self.pending[:written]
+
+    def forward(self, message: dict) -> None:
+        """Pass one of the runner's serving events on to the grader."""
+        event = message.get("event")
+        if self.replies is None:
+            return
+        if event == "serving":
+            self.serving = True
+            missing = message.get("missing")
+            reply = {"event": "serving", "cell": message.get("cell"),
+                     "missing": [str(n)[:200] for n in missing] if isinstance(missing, list) else []}
+        elif event == "served":
+            self.serving, reply = False, {"event": "served", "cell": message.get("cell")}
+        elif self.deadline is None and not self.interrupted:
+            return  # a reply nobody asked for
+        elif self.interrupted:
+            reply = {"event": "returned", "error": "CallTimeout",
+                     "message": f"the call ran longer than {self.timeout:g} s and was interrupted"}
+        else:
+            reply = {"event": "returned", **{k: message[k] for k in ("value", "error", "message", "traceback")
+                                             if k in message}}
+        if event == "returned":
+            reply["seconds"] = round(time.monotonic() - self.started, 4)
+            self.deadline, self.interrupted = None, False
+        write_message(self.replies, {"relay": reply})
+
+
+def _collect(runner: int | None, channel: int, raw: int, limits: dict, started: float,
+             relay: _Relay | None = None) -> dict:
     result = {"status": "running", "message": "", "cells": {}, "snapshots": {}, "timed_out": [],
               "done": False, "raw_output": "", "stopped_at": None}
     if runner is None:
@@ -327,11 +412,20 @@ def _collect(runner: int | None, channel: int, raw: int, limits: dict, started: 
     open_fds = {channel, raw}
     notebook_deadline = started + float(limits["notebook_timeout"])
     current, cell_deadline, interrupted = None, None, None
+    relay = relay or _Relay(None, None, limits)
     while open_fds and runner is not None:
         now = time.monotonic()
-        deadlines = [notebook_deadline] + ([cell_deadline] if cell_deadline else [])
-        ready, _, _ = select.select(list(open_fds), [], [], max(0.0, min(deadlines) - now))
+        deadlines = [notebook_deadline] + [d for d in (cell_deadline, relay.deadline) if d]
+        ready, writable, _ = select.select(list(open_fds) + relay.readers(), relay.writers(), [],
+                                           max(0.0, min(deadlines) - now))
+        if writable:
+            relay.flush()
         for fd in ready:
+            if fd == relay.requests:
+                if not relay.take_request():
+                    result["status"], result["message"] = "failed", "the grader stopped while calling the submission"
+                    return _finish(result, raw_kept)
+                continue
             if fd == raw:
                 chunk = os.read(raw, 1 << 16)
                 if not chunk:
@@ -362,6 +456,10 @@ def _collect(runner: int | None, channel: int, raw: int, limits: dict, started: 
                 elif event == "snapshot" and isinstance(cell, int):
                     result["snapshots"][str(cell)] = message.get("values", {})
                     current, cell_deadline = None, None
+                elif event in ("serving", "returned", "served"):
+                    if event == "serving":
+                        current, cell_deadline = None, None  # each call has its own deadline now
+                    relay.forward(message)
                 elif event == "done":
                     result["done"], result["stopped_at"] = True, None
                 elif event == "setup_failed":
@@ -374,6 +472,19 @@ def _collect(runner: int | None, channel: int, raw: int, limits: dict, started: 
             result["status"] = "timeout"
             result["message"] = f"the notebook ran longer than {float(limits['notebook_timeout']):g} s and was stopped"
             break
+        if relay.deadline and now >= relay.deadline:
+            if not relay.interrupted:
+                relay.interrupted = True
+                try:
+                    os.kill(runner, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+                relay.deadline = now + _GRACE
+            else:
+                result["status"] = "timeout"
+                result["message"] = (f"a call of the answer function ran longer than {relay.timeout:g} s and did "
+                                     "not stop when interrupted")
+                break
         if cell_deadline and now >= cell_deadline:
             if interrupted is None:
                 interrupted = current
@@ -436,7 +547,7 @@ def main() -> int:
         if job is None:
             return 0
         try:
-            result = supervise(job, shell, isolate, readable)
+            result = supervise(job, shell, isolate, readable, (jobs, results))
         except Exception as error:  # noqa: BLE001 - one job's trouble must not stop the worker
             result = {"status": "failed", "message": f"grading sandbox error: {type(error).__name__}: {error}",
                       "cells": {}, "snapshots": {}, "timed_out": [], "done": False, "raw_output": ""}

@@ -9,6 +9,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from cbec.grading import engine as engines
+from cbec.grading.functions import course_secret
 from cbec.grading.plan import load_plan
 from cbec.grading.sandbox import GradingLimits
 
@@ -36,7 +37,8 @@ class SandboxedExecute(NbGraderPreprocessor):
         source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
         plan = load_plan(source)
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        job = engines.build_job(plan, nb, student, assignment, folder)
+        secret = course_secret(coursedir.root) if any(t.functions for t in plan.tests.values()) else ""
+        job = engines.build_job(plan, nb, student, assignment, folder, secret)
         limits = GradingLimits(config=self.config)
         result = engines.current_engine(limits).grade(job, plan)
         REPORTS[(assignment, student, notebook)] = {k: v for k, v in result.items() if k != "cells"}
