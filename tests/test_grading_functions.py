@@ -44,7 +44,7 @@ def _notebook(answer: str, functions: dict | None = None, test: str = "guess.poi
 
 @pytest.fixture(scope="module")
 def worker():
-    limits = GradingLimits(call_timeout=1.0, cell_timeout=20.0, notebook_timeout=60.0,
+    limits = GradingLimits(call_timeout=2.5, cell_timeout=20.0, notebook_timeout=60.0,
                            preload=["numpy", "cbec.grading.guessing_game"])
     with SandboxWorker(limits, isolate=True) as started:
         yield started
@@ -137,7 +137,7 @@ def test_a_slow_call_is_interrupted_at_the_call_timeout_and_the_next_call_is_ser
             "    return (low + high) // 2\n")
     result = _grade(worker, slow, tmp_path)
     failures = _failures(result)
-    assert failures[0]["kind"] == "timeout" and "longer than 1 s" in failures[0]["message"]
+    assert failures[0]["kind"] == "timeout" and "longer than 2.5 s" in failures[0]["message"]
     assert len(failures) == 1  # the second turn was played normally
     assert result["status"] == "completed"
 
