@@ -40,7 +40,7 @@ class Question:
     qid: str
     variable: str
     points: int
-    kind: str  # "number", "integer" or "text"
+    kind: str  # "number", "integer", "text" or "function" (played by the grader, see cbec.grading.functions)
     summary: str
     low: float | None = None
     high: float | None = None
@@ -52,6 +52,12 @@ class Question:
         name = f"{self.qid} ({self.variable})"
         if value is None or value is NotImplemented or value is Ellipsis:
             raise AnswerCheckError(f"{name}: you have not answered yet.")
+        if self.kind == "function":
+            if not callable(value):
+                raise AnswerCheckError(f"{name}: expected a function (def {self.variable}(view): ...), "
+                                       f"got {type(value).__name__}.")
+            print(f"{name}: a function. It is played on hidden markets when your notebook is graded.")
+            return
         if self.kind == "text":
             if not isinstance(value, str):
                 raise AnswerCheckError(

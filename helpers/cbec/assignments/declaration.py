@@ -59,6 +59,11 @@ class AssignmentDeclaration:
     manual_points: int = 0
 
     @property
+    def plays_functions(self) -> bool:
+        """Whether an answer is a function the grader plays (scored by performance, not compared)."""
+        return any(question.kind == "function" for question in self.questions)
+
+    @property
     def points(self) -> int:
         """Autograded points: the sum of the questions' points, written once, in the questions."""
         return sum(question.points for question in self.questions)

@@ -247,7 +247,8 @@ def _describe(report: dict) -> str:
 def _write_marker(marker: Path, score, max_score, isolation: str, reports: list[dict]) -> None:
     record = {"graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "score": score,
               "max_score": max_score, "isolation": isolation,
-              "runs": [{k: r.get(k) for k in ("status", "message", "seconds")} for r in reports]}
+              "runs": [{k: r.get(k) for k in ("status", "message", "seconds", "records") if k != "records" or r.get(k)}
+                       for r in reports]}
     temporary = marker.with_suffix(".tmp")
     temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
     os.replace(temporary, marker)
