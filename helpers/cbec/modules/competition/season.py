@@ -147,7 +147,7 @@ def check_decisions(decisions: Decisions, world: MarketFacts, n_stores: int | No
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(f"Decisions.{name} for {_where(world, index, n_stores is not None)} is "
-                             f"{value[index]!r}; it must be {what}"
+                             f"{float(value[index])!r}; it must be {what}"
                              + (f" ({int(bad.sum())} values are invalid)." if bad.sum() > 1 else "."))
         out[name] = value
     out["price"] = np.round(out["price"], 2)
