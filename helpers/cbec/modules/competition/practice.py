@@ -27,6 +27,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from cbec.modules.competition.economics import ad_gross_margin, lost_margin
 from cbec.modules.competition.market import MarketFacts, SeasonConfig
 from cbec.modules.competition.season import (DECISION_FIELDS, Decisions, SeasonEngine, SeasonResult, StoreView,
                                              StrategyError, check_decisions, play_league)
@@ -52,26 +53,6 @@ def _check_seed(seed) -> int:
                          f"{PUBLIC_SEEDS.start} to {PUBLIC_SEEDS.stop - 1} (PUBLIC_SEEDS). Grading uses "
                          "other, hidden seeds.")
     return int(seed)
-
-
-def line_contribution(lines: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Money a line kept from its sales before ads, storage, deal fees and write-down (USD):
-    revenue - refunds - referral fees - fulfilment fees - cost of goods."""
-    return (lines["revenue"] - lines["refunds"] - lines["referral_fees"] - lines["fulfilment_fees"]
-            - lines["cost_of_goods"])
-
-
-def ad_gross_margin(lines: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The contribution the ad orders brought, per line (USD): the line's contribution before
-    ads per unit sold, times the units sold through ads. Ads lose money where it is below the spend."""
-    units = lines["units"]
-    per_unit = np.divide(line_contribution(lines), units, out=np.zeros_like(units, dtype=float), where=units > 0)
-    return per_unit * lines["ad_units"]
-
-
-def lost_margin(facts: MarketFacts, lines: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Margin before ads forgone on the units shoppers wanted but the store did not have (USD, >= 0)."""
-    return lines["lost_units"] * np.maximum(margin_before_ads(facts, lines["price_paid"]), 0.0)
 
 
 def week_metrics(facts: MarketFacts, lines: Mapping[str, np.ndarray],
