@@ -197,3 +197,39 @@ def test_bad_arguments_are_explained():
         practice.round_event(0)
     with pytest.raises(ValueError, match="not over"):
         practice.season_event()
+
+
+def test_reference_reports_are_the_references_seasons_so_far():
+    practice = PracticeSeason(seed=12, config=CONFIG)
+    for _ in range(4):
+        practice.play(naive(practice.view))
+    full = play_season(baseline, CONFIG, seed=12).reports()["business_report"]
+    pd.testing.assert_frame_equal(practice.reference_reports("baseline")["business_report"], full[full["week"] < 4])
+    with pytest.raises(ValueError, match=r"no reference strategy 'clever'; the references are \['naive'"):
+        practice.reference_reports("clever")
+
+
+def test_league_table_and_paired_wins():
+    from cbec.modules.competition import play_league
+    from cbec.modules.competition.practice import league_table, paired_wins
+
+    def broken(view):
+        if view.week == 3:
+            raise KeyError("units_sold")
+        return naive(view)
+
+    league = play_league({"naive": naive, "baseline": baseline, "broken": broken}, CONFIG, seeds=[1, 2, 3])
+    table = league_table(league)
+    assert list(table["strategy"]) == ["naive"] * 3 + ["baseline"] * 3 + ["broken"] * 3
+    assert np.allclose(table["profit"], league.profit())
+    assert table["failed_week"].isna().tolist() == [True] * 6 + [False] * 3
+    assert (table["failed_week"].iloc[6:] == 3).all()
+    assert table["error"].iloc[-1] == "KeyError: 'units_sold'"
+    wide = table.pivot(index="seed", columns="strategy", values="profit")
+    assert paired_wins(table, "baseline", "naive") == (wide["baseline"] > wide["naive"]).mean()
+    assert paired_wins(table, "naive", "broken") == 1.0          # idle after week 3: no restock, no ads
+    with pytest.raises(ValueError, match="no strategy 'greedy'"):
+        paired_wins(table, "greedy", "naive")
+    with pytest.raises(ValueError, match="play_league result"):
+        league_table(play_season(naive, CONFIG, seed=1).__class__(CONFIG, league.world, (1,), league.lines,
+                                                                    league.store, labels=(1,)))

@@ -321,6 +321,17 @@ class PracticeSeason:
             self._references = play_league(REFERENCES, self.config, [self.seed], on_error="raise")
         return self._references
 
+    def reference_reports(self, name: str) -> dict[str, pd.DataFrame]:
+        """The reports of reference strategy ``name`` over the weeks played so far, on this seed."""
+        names = [label for label, _ in self.references().labels]
+        if name not in names:
+            raise ValueError(f"no reference strategy {name!r}; the references are {names}.")
+        references, k = self.references(), self.week
+        store = names.index(name)
+        return StoreView(k, self.facts, {n: a[:k, store] for n, a in references.lines.items()},
+                         {n: a[:k, store] for n, a in references.store.items()}, references.lines["on_hand_end"][0, store],
+                         None, None).reports()
+
     def scorecard(self) -> pd.DataFrame:
         """You against the reference strategies over the same weeks of the same seed: profit and
         the money-losing signs (lost sales, ad margin against spend), one row each."""
@@ -339,3 +350,29 @@ class PracticeSeason:
         counts = ["weeks", "lost_units", "stockout_lines"]
         card[counts] = card[counts].astype(np.int64)
         return card.round(2)
+
+
+# -- many public seeds at once ----------------------------------------------------------------------
+def league_table(result: SeasonResult) -> pd.DataFrame:
+    """One row per store of a :func:`~cbec.modules.competition.season.play_league` result:
+    strategy, seed, season profit, lost units, ad spend and whether (and when) the strategy failed."""
+    if not result.labels or not all(isinstance(label, tuple) and len(label) == 2 for label in result.labels):
+        raise ValueError("league_table needs a play_league result (labels are (strategy, seed) pairs).")
+    failed = {f.store: f for f in result.failures}
+    return pd.DataFrame({
+        "strategy": [name for name, _ in result.labels], "seed": [seed for _, seed in result.labels],
+        "profit": result.profit(), "lost_units": result.lines["lost_units"].sum(axis=(0, 2, 3)).astype(np.int64),
+        "ad_spend": np.round(result.lines["ad_spend"].sum(axis=(0, 2, 3)), 2),
+        "failed_week": pd.array([failed[k].week if k in failed else None for k in range(len(result.labels))],
+                                dtype="Int64"),
+        "error": [f"{type(failed[k].error).__name__}: {failed[k].error}" if k in failed else ""
+                  for k in range(len(result.labels))]})
+
+
+def paired_wins(table: pd.DataFrame, strategy: str, against: str) -> float:
+    """Share of seeds on which ``strategy`` made more profit than ``against`` (same seeds, same luck)."""
+    wide = table.pivot(index="seed", columns="strategy", values="profit")
+    for name in (strategy, against):
+        if name not in wide.columns:
+            raise ValueError(f"no strategy {name!r} in the league table; it has {list(wide.columns)}.")
+    return float((wide[strategy] > wide[against]).mean())
