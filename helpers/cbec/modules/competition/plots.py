@@ -169,7 +169,7 @@ def league_plot(table: pd.DataFrame, ax=None):
     a bar at the mean, best strategy on top."""
     require_columns(table, ("strategy", "seed", "profit"), "the league table")
     order = table.groupby("strategy")["profit"].mean().sort_values(ascending=False)
-    ax = ax if ax is not None else plt.subplots(figsize=(8, 0.9 + 0.6 * len(order)))[1]
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 1.6 + 0.7 * len(order)), layout="constrained")[1]
     sns.stripplot(table, x="profit", y="strategy", order=list(order.index), color=STOCK_COLOUR, alpha=0.6, size=4,
                   jitter=0.15, ax=ax)
     for position, mean in enumerate(order.to_numpy()):
