@@ -29,8 +29,8 @@ from cbec.modules.competition.season import (Decisions, Failure, SeasonEngine, S
                                              StrategyError, check_decisions, play_league, play_season,
                                              run_season)
 from cbec.modules.competition.strategies import baseline, greedy, naive
-from cbec.modules.competition.practice import PUBLIC_SEEDS, PracticeSeason, SeasonOver  # noqa: E402 -- needs the above
+from cbec.modules.competition.practice import PUBLIC_SEEDS, PracticeSeason, SeasonOver
 
-__all__ = ["PUBLIC_SEEDS", "PracticeSeason", "SeasonOver", "Decisions", "Failure", "SeasonConfig", "SeasonEngine", "SeasonResult", "StoreView", "StrategyError",
-           "World", "baseline", "build_world", "check_decisions", "greedy", "naive", "optimal_price",
-           "play_league", "play_season", "run_season"]
+__all__ = ["PUBLIC_SEEDS", "Decisions", "Failure", "PracticeSeason", "SeasonConfig", "SeasonEngine", "SeasonOver",
+           "SeasonResult", "StoreView", "StrategyError", "World", "baseline", "build_world", "check_decisions", "greedy",
+           "naive", "optimal_price", "play_league", "play_season", "run_season"]

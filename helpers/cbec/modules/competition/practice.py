@@ -29,6 +29,7 @@ import pandas as pd
 
 from cbec.modules.competition.economics import ad_gross_margin, lost_margin
 from cbec.modules.competition.market import MarketFacts, SeasonConfig
+from cbec.modules.competition.reports import store_reports
 from cbec.modules.competition.season import (DECISION_FIELDS, Decisions, SeasonEngine, SeasonResult, StoreView,
                                              StrategyError, check_decisions, play_league)
 from cbec.modules.competition.strategies import baseline, greedy, margin_before_ads, naive
@@ -328,9 +329,8 @@ class PracticeSeason:
             raise ValueError(f"no reference strategy {name!r}; the references are {names}.")
         references, k = self.references(), self.week
         store = names.index(name)
-        return StoreView(k, self.facts, {n: a[:k, store] for n, a in references.lines.items()},
-                         {n: a[:k, store] for n, a in references.store.items()}, references.lines["on_hand_end"][0, store],
-                         None, None).reports()
+        return store_reports(self.facts, {n: a[:k, store] for n, a in references.lines.items()},
+                             {n: a[:k, store] for n, a in references.store.items()})
 
     def scorecard(self) -> pd.DataFrame:
         """You against the reference strategies over the same weeks of the same seed: profit and
