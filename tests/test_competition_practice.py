@@ -10,8 +10,8 @@ import pytest
 
 from cbec.modules.competition import (Decisions, SeasonConfig, StrategyError, baseline, greedy, naive,
                                       play_season)
-from cbec.modules.competition.practice import (PUBLIC_SEEDS, REFERENCES, PracticeSeason, SeasonOver,
-                                               decisions_from_table)
+from cbec.modules.competition.practice import (PUBLIC_SEEDS, REFERENCES, ROUND_EVENT_FIELDS, SEASON_EVENT_FIELDS,
+                                               PracticeSeason, SeasonOver, decisions_from_table)
 from cbec.modules.competition.strategies import margin_before_ads
 
 CONFIG = SeasonConfig(seed=3)
@@ -88,6 +88,7 @@ def test_the_log_gets_json_events_that_match_the_reports():
     practice.play_rest(greedy)                               # ads that lose money, stock-outs
     assert [e["kind"] for e in events] == ["practice_round"] * config.weeks + ["practice_season"]
     assert json.loads(json.dumps(events)) == events           # plain JSON-able data
+    assert all(tuple(e) == ROUND_EVENT_FIELDS for e in events[:-1]) and tuple(events[-1]) == SEASON_EVENT_FIELDS
 
     reports = practice.reports()
     inventory, ads, pnl = reports["inventory_report"], reports["advertising_report"], reports["profit_and_loss"]

@@ -8,8 +8,8 @@ decisions give exactly the store of :func:`~cbec.modules.competition.season.play
 the same seed: practice is the graded game, slowed down.
 
 Seeds: practice runs only on :data:`PUBLIC_SEEDS`. The seeds a submission is graded on are
-drawn elsewhere, from a secret, outside this range; practising on every public seed tells a
-student nothing about them except how well a strategy generalises.
+drawn elsewhere, from a secret, and must lie outside this range; practising on every public
+seed tells a student nothing about them except how well a strategy generalises.
 
 ``log``: an optional callable ``log(event: dict)``, called with plain JSON-able data after
 each played week (``kind="practice_round"``) and once when the season ends
@@ -34,12 +34,24 @@ from cbec.modules.competition.season import (DECISION_FIELDS, Decisions, SeasonE
                                              StrategyError, check_decisions, play_league)
 from cbec.modules.competition.strategies import baseline, greedy, margin_before_ads, naive
 
-#: The seeds anyone may practise on. Grading seeds are drawn from a secret and lie outside.
+#: The seeds anyone may practise on. Grading seeds are drawn from a secret and must lie outside.
 PUBLIC_SEEDS = range(1, 1001)
 #: The reference strategies a practice season is scored against, on the same seed.
 REFERENCES = {"naive": naive, "greedy": greedy, "baseline": baseline}
 #: Who decided a week: ``play`` records this, ``play_rest`` the strategy's name.
 BY_HAND = "you"
+
+#: The keys of a ``practice_round`` event (``stockouts`` and ``losing_ads`` list the lines, with
+#: product, market and their figures).
+ROUND_EVENT_FIELDS = ("kind", "seed", "world_seed", "week", "weeks", "decided_by", "event", "profit",
+                      "cumulative_profit", "revenue", "units", "lost_units", "lost_sales", "lost_margin",
+                      "stockout_lines", "ad_spend", "ad_sales", "ad_gross_margin", "ad_profit", "losing_ad_lines",
+                      "below_cost_lines", "storage_fees", "fine", "health", "stockouts", "losing_ads")
+#: The keys of a ``practice_season`` event (``reference_profit`` maps each reference strategy to its
+#: profit on the same seed).
+SEASON_EVENT_FIELDS = ("kind", "seed", "world_seed", "weeks", "profit", "revenue", "lost_units", "lost_sales",
+                       "lost_margin", "stockout_lines", "ad_spend", "ad_gross_margin", "ad_profit", "losing_ad_lines",
+                       "below_cost_lines", "fine", "reference_profit", "decided_by")
 
 Log = Callable[[dict], None]
 
