@@ -234,3 +234,11 @@ def test_league_table_and_paired_wins():
     with pytest.raises(ValueError, match="play_league result"):
         league_table(play_season(naive, CONFIG, seed=1).__class__(CONFIG, league.world, (1,), league.lines,
                                                                     league.store, labels=(1,)))
+
+
+def test_a_strategy_cannot_rewrite_the_past_through_the_view():
+    practice = PracticeSeason(seed=2, config=CONFIG)
+    practice.play(naive(practice.view))
+    with pytest.raises(ValueError, match="read-only"):
+        practice.view.history["profit"][0] = 10**6
+    assert practice.reports()["profit_and_loss"]["profit"].max() < 10**6

@@ -199,8 +199,16 @@ class PracticeSeason:
 
     @property
     def view(self) -> StoreView:
-        """What a strategy would see now: history so far, stock, inbound, competitors' prices."""
-        return self._engine.view(0)
+        """What a strategy would see now: history so far, stock, inbound, competitors' prices.
+
+        The history arrays are read-only copies: the engine's own records are views, and a
+        strategy writing into them would rewrite the season's past."""
+        view = self._engine.view(0)
+        for table in (view.history, view.store_history):
+            for name, array in table.items():
+                table[name] = array.copy()
+                table[name].setflags(write=False)
+        return view
 
     @property
     def profit(self) -> float:

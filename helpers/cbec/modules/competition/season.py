@@ -227,7 +227,13 @@ class SeasonEngine:
     def view(self, store: int | None = None) -> StoreView:
         """The strategy's view of every store (arrays with a store axis) or of one store."""
         k = self.week
-        pick = (lambda a: a[:k]) if store is None else (lambda a: a[:k, store])
+
+        def pick(a):
+            # a view of the engine's records, read-only so a strategy's stray write cannot rewrite the past
+            past = a[:k] if store is None else a[:k, store]
+            past.setflags(write=False)
+            return past
+
         now = (lambda a: a) if store is None else (lambda a: a[store])
         return StoreView(
             week=k, facts=self.facts, history={n: pick(a) for n, a in self.lines.items()},
