@@ -258,3 +258,19 @@ def test_engine_refuses_a_week_too_many_and_bad_seeds():
         engine.step(Decisions(price=engine.world.list_price))
     with pytest.raises(ValueError, match="seeds must be"):
         SeasonEngine(CONFIG, seeds=[-1])
+
+
+def test_the_view_of_the_past_is_read_only():
+    def rewrite(view):
+        if view.week == 2:
+            view.store_history["store_profit"][:] = 10**6
+        return naive(view)
+
+    with pytest.raises(StrategyError, match="week 2: ValueError: .*read-only"):
+        play_season(rewrite, CONFIG, seed=0)
+    recorded = play_season(rewrite, CONFIG, seed=0, on_error="record")
+    assert recorded.profit()[0] < 10**6 and recorded.failures[0].week == 2
+    engine = SeasonEngine(CONFIG, seeds=[0, 1])
+    engine.step(Decisions(price=engine.world.list_price))
+    with pytest.raises(ValueError, match="read-only"):
+        engine.view().history["units"][0] = 0

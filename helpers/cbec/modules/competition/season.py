@@ -147,7 +147,7 @@ def check_decisions(decisions: Decisions, world: MarketFacts, n_stores: int | No
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(f"Decisions.{name} for {_where(world, index, n_stores is not None)} is "
-                             f"{value[index]!r}; it must be {what}"
+                             f"{float(value[index])!r}; it must be {what}"
                              + (f" ({int(bad.sum())} values are invalid)." if bad.sum() > 1 else "."))
         out[name] = value
     out["price"] = np.round(out["price"], 2)
@@ -227,7 +227,13 @@ class SeasonEngine:
     def view(self, store: int | None = None) -> StoreView:
         """The strategy's view of every store (arrays with a store axis) or of one store."""
         k = self.week
-        pick = (lambda a: a[:k]) if store is None else (lambda a: a[:k, store])
+
+        def pick(a):
+            # a view of the engine's records, read-only so a strategy's stray write cannot rewrite the past
+            past = a[:k] if store is None else a[:k, store]
+            past.setflags(write=False)
+            return past
+
         now = (lambda a: a) if store is None else (lambda a: a[store])
         return StoreView(
             week=k, facts=self.facts, history={n: pick(a) for n, a in self.lines.items()},
