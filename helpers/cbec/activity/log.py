@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cbec.activity.events import STAMP_FIELDS, ActivityError, validate_fields
+from cbec.activity.events import EVENT_KINDS, STAMP_FIELDS, ActivityError, validate_fields
 from cbec.activity.timestamps import iso, parse_time, utc_now
 from cbec.identity import StudentIdError, validate_student_id
 
@@ -162,6 +162,9 @@ def scan_activity(folder: str | Path) -> ActivityScan:
     if events.empty:
         events = pd.DataFrame({c: pd.Series(dtype="object") for c in (*COLUMNS, "file", "line")})
         events["time"] = pd.Series(dtype="datetime64[ns, UTC]")
+    # every kind's fields are columns, present or not, so readers never meet a missing column
+    fields = list(dict.fromkeys(f.name for kind in EVENT_KINDS.values() for f in kind))
+    events = events.reindex(columns=[*COLUMNS, *fields, "file", "line"])
     events = events.sort_values(["time", "student"], kind="stable").reset_index(drop=True)
     return ActivityScan(events, pd.DataFrame(skipped, columns=["file", "line", "reason"]))
 
