@@ -148,7 +148,8 @@ def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=Non
     events = scan.events
     notes = []
     if not Path(activity).is_dir():
-        notes.append(f"There is no activity log folder at {Path(activity).name!r} yet.")
+        notes.append(f"There is no activity log folder at {'/'.join(Path(activity).parts[-3:])!r} yet "
+                     "(it appears when the first student records an event).")
     gradebook = Path(gradebook) if gradebook else (Path(course_dir) / "gradebook.db" if course_dir else None)
     has_gradebook = gradebook is not None and gradebook.is_file()
     if roster is not None:
