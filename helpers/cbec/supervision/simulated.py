@@ -191,7 +191,7 @@ def simulate_class_activity(folder: str | Path, roster: pd.DataFrame | list[str]
             stop = as_of - (idle_days + 1 + rng.uniform(0, 3)) * DAY
             for k, when in enumerate(_times(rng, start + 2 * DAY, stop, seasons)):
                 seed_counter += 1
-                _season(writer, rng, when, seed_counter, 250 * ability - 60 - 40 * k, weeks, ability)
+                _season(writer, rng, when, seed_counter, 250 * ability - 60 - 80 * k, weeks, ability)
             for module in list(quiz_max)[: int(rng.integers(0, len(quiz_max) + 1))]:
                 writer.add(_times(rng, start + 2 * DAY, stop, 1)[0],
                            {"kind": "quiz", "module": module,
