@@ -152,6 +152,9 @@ def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=Non
                      "(it appears when the first student records an event).")
     gradebook = Path(gradebook) if gradebook else (Path(course_dir) / "gradebook.db" if course_dir else None)
     has_gradebook = gradebook is not None and gradebook.is_file()
+    if gradebook is not None and not has_gradebook:
+        notes.append(f"No gradebook at {gradebook.name!r} in {gradebook.parent.name!r}: no module assignment scores "
+                     "(autograde first, or pass the gradebook).")
     if roster is not None:
         roster_table = load_roster(_table(roster, "roster") if not isinstance(roster, pd.DataFrame) else roster)
     elif has_gradebook:
