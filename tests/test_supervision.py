@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from cbec.activity import ActivityLog, read_activity, scan_activity
+from cbec.activity import ActivityLog, read_activity
 from cbec.quizzes import course_quizzes
 from cbec.supervision import (SupervisionError, assignment_scores, build_dashboard, chase_list, load_dashboard,
                               load_roster, losing_decisions, participation, selection_ranking, season_progress,
@@ -206,10 +206,17 @@ def test_module_scores_are_read_from_an_nbgrader_gradebook(tmp_path):
         for student, points in (("amy", 10), ("bo", 4)):
             gb.add_submission("module_a", student)
             gb.find_grade("q1", "nb", "module_a", student).manual_score = points
+        gb.add_submission("final", "cy", timestamp=pd.Timestamp("2026-04-01 10:00").to_pydatetime())
         gb.db.commit()
     scores = assignment_scores(path, exclude=("final",))
     assert list(scores.columns) == ["module_a"]
     assert scores["module_a"].to_dict() == {"amy": 1.0, "bo": 0.4, "cy": 0.0}
+    from cbec.supervision.dashboard import gradebook_submissions
+
+    handed = gradebook_submissions(path, "final")
+    assert handed[["student", "time"]].values.tolist() == [["cy", pd.Timestamp("2026-04-01 10:00", tz="UTC")]]
+    board = load_dashboard(tmp_path / "no_log", as_of=AS_OF, gradebook=path, assignment="final")
+    assert board.participation.set_index("student")["submitted"].to_dict() == {"amy": 0, "bo": 0, "cy": 1}
     roster = load_roster(gradebook=path)
     assert roster["email"].tolist() == ["amy@x.edu", "bo@x.edu", "cy@x.edu"]
     with pytest.raises(SupervisionError, match="roster CSV"):

@@ -125,6 +125,7 @@ def gradebook_submissions(gradebook: str | Path, assignment: str) -> pd.DataFram
     students = load_assignment_grades(gradebook, assignment).students
     handed = students[students["submitted"]]
     times = pd.to_datetime(handed["timestamp"]).dt.tz_localize("UTC") if len(handed) else pd.Series(dtype=object)
+    # a submission without a timestamp still counts as handed in; its time is unknown, so "now"
     return pd.DataFrame({"student": handed["student_id"], "assignment": assignment,
                          "time": times.fillna(utc_now()) if len(handed) else times, "source": "gradebook"})
 

@@ -201,7 +201,7 @@ def simulate_class_activity(folder: str | Path, roster: pd.DataFrame | list[str]
         elif was_trained and quiz_max and rng.random() < 0.4:
             module = str(rng.choice(list(quiz_max)))
             writer.add(training_time + rng.uniform(1, 3) * DAY,
-                       {"kind": "quiz", "module": module, "score": 0.0 + float(rng.integers(0, 3)),
+                       {"kind": "quiz", "module": module, "score": float(rng.integers(0, 3)),
                         "max_score": quiz_max[module]})
         if submitted and assignment:
             when = writer.pending[-1][0] if profile == "engaged" else stop
