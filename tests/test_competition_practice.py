@@ -242,3 +242,16 @@ def test_a_strategy_cannot_rewrite_the_past_through_the_view():
     with pytest.raises(ValueError, match="read-only"):
         practice.view.history["profit"][0] = 10**6
     assert practice.reports()["profit_and_loss"]["profit"].max() < 10**6
+
+
+def test_course_log_writes_every_round_and_the_season_to_the_activity_log(tmp_path):
+    from cbec.activity import read_activity
+    from cbec.modules.competition.practice import course_log
+
+    season = PracticeSeason(3, log=course_log("s001", tmp_path))
+    season.play_rest(baseline)
+    events = read_activity(tmp_path)
+    rounds = events[events["kind"] == "practice_round"]
+    assert list(rounds["week"]) == list(range(1, season.weeks + 1)) and set(events["student"]) == {"s001"}
+    assert rounds["profit"].sum() == pytest.approx(season.profit, abs=0.05)
+    assert events[events["kind"] == "practice_season"]["profit"].iloc[0] == pytest.approx(season.profit)

@@ -396,3 +396,27 @@ def paired_wins(table: pd.DataFrame, strategy: str, against: str) -> float:
         if name not in wide.columns:
             raise ValueError(f"no strategy {name!r} in the league table; it has {list(wide.columns)}.")
     return float((wide[strategy] > wide[against]).mean())
+
+
+def course_log(student_id: str | None = None, folder=None) -> Log:
+    """A ``log`` for :class:`PracticeSeason` that records to the course's activity log.
+
+    Your instructor's training dashboard reads it (who practises, who is idle, which
+    decisions lose money).  ``folder`` defaults to the course's activity folder beside
+    nbgrader's exchange; the student id is yours (as in the assignments).
+    """
+    from cbec.activity import ActivityLog, activity_folder
+    from cbec.activity.events import EVENT_KINDS
+    from cbec.identity import resolve_student_id
+
+    log = ActivityLog(folder if folder is not None else activity_folder(), resolve_student_id(student_id))
+    kept = {kind: {f.name for f in EVENT_KINDS[kind]} for kind in ("practice_round", "practice_season")}
+
+    def record(event: dict) -> None:
+        kind = event["kind"]
+        fields = {name: value for name, value in event.items() if name in kept[kind]}
+        if "week" in fields:
+            fields["week"] = int(fields["week"]) + 1  # the log counts rounds from 1
+        log.record({"kind": kind, **fields})
+
+    return record
