@@ -139,3 +139,30 @@ def test_the_grading_secret_is_out_of_the_sandboxs_reach(graded):
 def test_a_blank_submission_scores_zero(graded):
     _, outcomes = graded
     assert outcomes["blank"].score == 0
+
+
+def test_only_the_counted_submissions_are_collected(tmp_path):
+    from cbec.grading.exchange import LIMIT_NOTE, Student, apply_submission_limit, collect, exchange_root, release_to_exchange
+
+    course = released_course(tmp_path / "course", ASSIGNMENT)
+    release_to_exchange(course, ASSIGNMENT)
+    student = Student("eager", tmp_path / "homes" / "eager", exchange_root(course))
+    path = student.fetch(ASSIGNMENT) / DECLARATION.notebook
+    released = nbformat.read(path, as_version=4)
+    for strategy in ("naive", "greedy", "baseline"):
+        nbformat.write(fill_answers_from(released, f"policy = {strategy}\n"), path)
+        student.submit(ASSIGNMENT)
+    assert collect(course, ASSIGNMENT) == ["eager"]  # within the declared limit: the latest counts
+    collected = course.submitted / "eager" / ASSIGNMENT
+    assert "policy = baseline" in (collected / DECLARATION.notebook).read_text()
+    assert apply_submission_limit(course, ASSIGNMENT, 2) == {"eager": 3}
+    assert "policy = greedy" in (collected / DECLARATION.notebook).read_text()
+    assert "handed in 3 times; the limit is 2" in (collected / LIMIT_NOTE).read_text()
+
+
+def fill_answers_from(released, code: str):
+    notebook = nbformat.from_dict(json.loads(json.dumps(released)))
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_answer":
+            cell.source = code
+    return notebook

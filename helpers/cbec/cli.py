@@ -144,6 +144,36 @@ def cmd_report(args) -> int:
     return EXIT_OK if all(r.ok for r in runs) else EXIT_PARTIAL
 
 
+def cmd_course_grade(args) -> int:
+    """Practice credit from the activity log into the gradebook, then the weighted course grade."""
+    from cbec.activity import activity_folder, read_activity
+    from cbec.reporting.course_grade import CourseWeights, course_grades, practice_credit, record_practice_credit
+
+    course = _course(args)
+    weights = CourseWeights(config=course.config())
+    parts = weights.checked()
+    folder = Path(args.activity) if args.activity else activity_folder(course.root)
+    events = read_activity(folder) if folder.is_dir() else None
+    with course.gradebook() as gb:
+        students = [s.id for s in gb.students]
+    if events is None:
+        print(f"No activity log at {folder}: practice credit is 0 for everyone (students write it by "
+              "playing practice seasons with cbec.modules.competition.practice.course_log()).")
+        import pandas as pd
+
+        events = pd.DataFrame(columns=["student", "kind"])
+    credit = practice_credit(events, students, weights.practice_target_seasons)
+    written = record_practice_credit(course.gradebook_path, credit)
+    table = course_grades(course.gradebook_path, weights)
+    out = course.root / "course_grades.csv"
+    table.to_csv(out, index=False)
+    print(f"Practice credit written to the gradebook for {written} student(s) (assignment practice_activity; "
+          f"full credit at {weights.practice_target_seasons} practice seasons).")
+    print("Course grade = " + " + ".join(f"{w:.0%} {name}" for name, w in parts.items())
+          + f"; mean {table['course_grade'].mean():.1f} over {len(table)} students. Table: {out}")
+    return EXIT_OK
+
+
 def cmd_site(args) -> int:
     from cbec.site import SiteError, build_site
 
@@ -181,6 +211,9 @@ def cmd_demo(args) -> int:
     stages = [("Materialise the datasets", cmd_data, dict(out=None, dataset=None, force=False)),
               *[(f"{name}: {title}", command, {**extra, "assignment": name})
                 for name in assignments for title, command, extra in per_assignment],
+              ("Simulate the class's practice seasons and quizzes (the activity log)", _simulate_activity, {}),
+              ("Course grade: assignments, competition and practice activity, weighted", cmd_course_grade,
+               dict(activity=None)),
               ("Render the reports", cmd_report, dict(names=None, parameter=None, config=None, out=None, workers=2))]
     codes: dict[str, int] = {}
     started = time.perf_counter()
@@ -199,6 +232,10 @@ def cmd_demo(args) -> int:
         ("feedback (HTML)", course.feedback),
         *[("grade summary", paths.reports_dir() / f"{name}_outcomes" / "report.html") for name in assignments],
         ("programme evaluation", paths.reports_dir() / "program_evaluation" / "report.html"),
+        ("course grades", course.root / "course_grades.csv"),
+        ("training dashboard", paths.reports_dir() / "training_dashboard" / "report.html"),
+        *[("leaderboard", paths.reports_dir() / f"competition_leaderboard_{view}" / "report.html")
+          for view in ("public", "final") if "competition" in assignments],
         ("all reports", paths.reports_dir() / "index.html"),
     ]:
         print(f"  {label:<22} {where}")
@@ -209,6 +246,26 @@ def cmd_demo(args) -> int:
     if failed:
         print(f"Problems in: {', '.join(failed)} (listed above).", file=sys.stderr)
         return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _simulate_activity(args) -> int:
+    """The demo class's activity log: trainings, practice seasons and quizzes, some students idle."""
+    import pandas as pd
+
+    from cbec.activity import activity_folder
+    from cbec.supervision import simulate_class_activity
+
+    course = _course(args)
+    folder = activity_folder(course.root)
+    if folder.is_dir() and any(folder.iterdir()):
+        print(f"Kept the activity log already in {folder}.")
+        return EXIT_OK
+    with course.gradebook() as gb:
+        students = sorted(s.id for s in gb.students)
+    as_of = pd.Timestamp.now(tz="UTC").floor("h")
+    simulate_class_activity(folder, students, start=as_of - pd.Timedelta(days=45), as_of=as_of, seed=args.seed)
+    print(f"Activity of {len(students)} students written to {folder}.")
     return EXIT_OK
 
 
@@ -351,6 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="report configuration (default: analysis/reports.yml)")
     p.add_argument("--out", type=Path, help="output folder (default: reports/)")
     p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+
+    p = add("course-grade", cmd_course_grade,
+            "Credit practice activity in the gradebook and weigh assignments, competition and practice.")
+    p.add_argument("--activity", type=Path, help="activity log folder (default: the course's, beside the exchange)")
 
     p = add("site", cmd_site, "Build the course website: every module's lectures, executed, offline.")
     p.add_argument("--out", type=Path, help="output folder (default: site/)")

@@ -57,6 +57,11 @@ class AssignmentDeclaration:
     personal_data: Callable[[str], PersonalData] | None = None
     #: points of the manually graded cells (the autograded points are the questions')
     manual_points: int = 0
+    #: what a copying student hands in, question id -> code, where answers are not per-student
+    #: values a classmate's can be copied from (a strategy: the course's reference one)
+    copied_answer: dict[str, str] = field(default_factory=dict)
+    #: submissions of a student that count (later ones are not collected for grading); None: no limit
+    submission_limit: int | None = None
 
     @property
     def plays_functions(self) -> bool:

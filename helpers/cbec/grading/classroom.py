@@ -149,7 +149,7 @@ def simulate_class(course: Course, assignment: str, n_students: int = 30, seed: 
             hand_in(s.student_id, text[: len(text) // 2], on_time)
             continue
         if s.profile == "copied":
-            answers = copied_answers(source, variables, other_student=complete_ids[0])
+            answers = dict(declared.copied_answer) or copied_answers(source, variables, other_student=complete_ids[0])
         elif s.profile == "late":
             answers = _answers_for("late_complete" if rng.random() < 0.5 else "partial", declared, solutions, rng)
         else:

@@ -43,10 +43,81 @@ def release_to_exchange(course: Course, assignment: str) -> Path:
 
 
 def collect(course: Course, assignment: str) -> list[str]:
-    """Copy every submission from the exchange into ``submitted/`` (the latest per student)."""
+    """Copy every submission from the exchange into ``submitted/`` (the latest per student).
+
+    Where the assignment's declaration sets a ``submission_limit``, a student's submissions
+    after that many are not graded: their last counted one is collected instead
+    (:func:`apply_submission_limit`).
+    """
     course.require_assignment(assignment)
     _check(course.api.collect(assignment), f"collect {assignment!r}")
+    limit = _declared_limit(assignment)
+    if limit:
+        apply_submission_limit(course, assignment, limit)
     return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}"))
+
+
+#: Written beside a collected submission that is not the student's latest (the limit held it back).
+LIMIT_NOTE = "submission_limit.txt"
+
+
+def _declared_limit(assignment: str) -> int | None:
+    from cbec.assignments.declaration import UnknownAssignmentError, declaration
+
+    try:
+        return declaration(assignment).submission_limit
+    except UnknownAssignmentError:
+        return None
+
+
+def inbound_submissions(course: Course, assignment: str) -> dict[str, list[Path]]:
+    """Every submission in the exchange's inbound folder, per student, oldest first.
+
+    nbgrader keeps each one as ``<student>+<assignment>+<timestamp>+<random>``, with the
+    time it was handed in in ``timestamp.txt``.
+    """
+    inbound = exchange_root(course) / course.config().CourseDirectory.course_id / "inbound"
+    found: dict[str, list[Path]] = {}
+    for folder in inbound.glob(f"*+{assignment}+*") if inbound.is_dir() else []:
+        student, _, rest = folder.name.partition("+")
+        if rest.startswith(f"{assignment}+") and folder.is_dir():
+            found.setdefault(student, []).append(folder)
+    for folders in found.values():
+        folders.sort(key=lambda f: (_stamp(f), f.name))
+    return found
+
+
+def _stamp(folder: Path) -> str:
+    try:
+        return (folder / "timestamp.txt").read_text(encoding="utf-8").strip()
+    except OSError:
+        return folder.name.split("+")[2] if folder.name.count("+") >= 2 else ""
+
+
+def apply_submission_limit(course: Course, assignment: str, limit: int) -> dict[str, int]:
+    """Put each student's ``limit``-th submission in ``submitted/`` where they handed in more.
+
+    Returns how many each such student handed in; a note beside the collected work says which
+    one counts and why.
+    """
+    import shutil
+
+    if limit < 1:
+        raise ValueError(f"a submission limit must be at least 1, got {limit}.")
+    over = {}
+    for student, folders in inbound_submissions(course, assignment).items():
+        if len(folders) <= limit:
+            continue
+        counted = folders[limit - 1]
+        target = course.submitted / student / assignment
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(counted, target)
+        (target / LIMIT_NOTE).write_text(
+            f"{student} handed in {len(folders)} times; the limit is {limit}, so submission {limit} "
+            f"(of {_stamp(counted)}) is graded and the later ones are not.\n", encoding="utf-8")
+        over[student] = len(folders)
+    return over
 
 
 def release_feedback(course: Course, assignment: str) -> list[str]:

@@ -23,7 +23,7 @@ QUESTIONS = [
 #: Points for the strategy memo (q2), graded by hand; 90 + 10 = 100 in total.
 MANUAL_POINTS = 10
 
-#: Submissions counted per student; later ones are not graded (see referee.submission_limit).
+#: Submissions counted per student; later ones are not collected for grading (cbec collect).
 SUBMISSION_LIMIT = 5
 
 check = Checks(QUESTIONS)
@@ -37,6 +37,7 @@ _SAMPLE_MEMO = ("My strategy starts from the course's baseline: three weeks of p
 
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, ENDLESS_POLICY,
                                     endless_loop_question="q1", sample_memo=_SAMPLE_MEMO,
-                                    manual_points=MANUAL_POINTS)
+                                    manual_points=MANUAL_POINTS, copied_answer={"q1": "policy = baseline\n"},
+                                    submission_limit=SUBMISSION_LIMIT)
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "SUBMISSION_LIMIT", "DECLARATION", "check"]
