@@ -32,6 +32,7 @@ c.Autograde.autograde_preprocessors = AUTOGRADE_PIPELINE
 # Limits of each submission in the sandbox (these are the defaults, except the cell timeout).
 c.GradingLimits.cell_timeout = 20  # seconds before a cell is interrupted (an endless loop)
 c.GradingLimits.notebook_timeout = 300  # seconds for the whole notebook
+c.GradingLimits.call_timeout = 5  # seconds one round of a submitted competition strategy may take
 c.GradingLimits.memory_mb = 2048  # MiB on top of the preloaded libraries
 c.GradingLimits.processes = 64
 c.GradingLimits.output_kb = 1024  # output kept per notebook; the rest is cut with a note

@@ -59,6 +59,9 @@ def record_practice_credit(gradebook_path: str | Path, credit: pd.Series) -> int
     """
     from nbgrader.api import Gradebook, MissingEntry
 
+    from cbec.grading.course import _put_interpreter_tools_on_path
+
+    _put_interpreter_tools_on_path()  # nbgrader may run alembic on the gradebook
     with Gradebook(f"sqlite:///{Path(gradebook_path).resolve()}") as gb:
         gb.update_or_create_assignment(PRACTICE_ASSIGNMENT)
         gb.update_or_create_notebook(_PRACTICE_NOTEBOOK, PRACTICE_ASSIGNMENT)
