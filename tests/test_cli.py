@@ -93,7 +93,7 @@ def test_feedback_for_an_unknown_assignment_is_an_error(course_copy, capsys):
 def test_a_command_without_an_assignment_asks_for_one_when_the_course_has_several(course_copy, capsys):
     assert main(["--course-dir", str(course_copy), "release"]) == EXIT_USAGE
     error = capsys.readouterr().err
-    assert "Name the assignment, e.g. cbec release data_operation" in error
+    assert f"Name the assignment, e.g. cbec release {sorted(declared_assignments())[0]}" in error
     assert f"this course has: {', '.join(sorted(declared_assignments()))}" in error
 
 

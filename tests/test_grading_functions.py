@@ -203,3 +203,32 @@ def test_the_course_secret_is_made_once_and_kept_private(tmp_path):
     first = course_secret(tmp_path)
     assert first == course_secret(tmp_path) and len(first) == 32
     assert (tmp_path / ".cbec" / "grading-secret").stat().st_mode & 0o077 == 0
+
+
+def test_garbage_on_the_results_channel_ends_the_play_and_nothing_else(worker, tmp_path):
+    garbling = ("import os\n"
+                "def guess(low, high, history):\n"
+                "    os.write(3, b'\\xff\\xff\\xff\\xffnot a frame')\n"
+                "    return (low + high) // 2\n")
+    result = _grade(worker, garbling, tmp_path)
+    assert result["status"] == "corrupt_channel" and "garbled" in result["message"]
+    assert [f["kind"] for f in _failures(result)] == ["stopped"]
+    assert _points(result) == 0.0
+    assert _grade(worker, BISECTION, tmp_path)["status"] == "completed"  # the worker grades the next one
+
+
+def test_a_forged_reply_counts_only_as_the_functions_own_answer(worker, tmp_path):
+    forging = ("import json, os, struct\n"
+               "def _frame(message):\n"
+               "    body = json.dumps(message).encode()\n"
+               "    return struct.pack('>I', len(body)) + body\n"
+               "def guess(low, high, history):\n"
+               "    # a 'served' and an extra 'returned' for calls nobody made, then a normal answer\n"
+               "    os.write(3, _frame({'event': 'served', 'cell': 2}))\n"
+               "    os.write(3, _frame({'event': 'returned', 'value': {'t': 'int', 'v': '1'}}))\n"
+               "    return (low + high) // 2\n")
+    result = _grade(worker, forging, tmp_path)
+    record = result["records"]["test"]["guess"]
+    # the first forged 'returned' answers the pending call (the function's own answer, 1); later
+    # forged replies find no call waiting and are dropped, so the game is still played to the end
+    assert result["status"] == "completed" and record["turns"] >= 2

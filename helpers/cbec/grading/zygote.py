@@ -347,7 +347,9 @@ class _Relay:
             os.set_blocking(inbound, False)
 
     def readers(self) -> list[int]:
-        return [self.requests] if self.serving and self.requests is not None else []
+        # not gated on the runner's word: a forged "served" must not stop the grader's calls
+        # (an unanswered call then times out like any other)
+        return [self.requests] if self.requests is not None else []
 
     def writers(self) -> list[int]:
         return [self.inbound] if self.pending and self.inbound is not None else []
