@@ -166,3 +166,43 @@ def fill_answers_from(released, code: str):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_answer":
             cell.source = code
     return notebook
+
+
+def test_a_simulated_class_is_graded_ranked_credited_and_supervised(tmp_path):
+    """What `make demo` does for the capstone, on a small class: strategies of their own, a copy
+    of the baseline, an endless and a corrupt one; then the leaderboard, the course grade and
+    the training dashboard from the same course."""
+    import pandas as pd
+
+    from cbec.cli import EXIT_OK, _simulate_activity, main
+    from cbec.grading import simulate_class
+    from cbec.modules.competition.leaderboard import leaderboard, read_results
+
+    course = released_course(tmp_path / "course", ASSIGNMENT)
+    roster = simulate_class(course, ASSIGNMENT, n_students=14, seed=3, progress=False)
+    outcomes = {o.student_id: o for o in autograde_class(course, ASSIGNMENT, timeout=20, progress=False)}
+    profiles = {s.student_id: s.profile for s in roster}
+    board = leaderboard(read_results(course.root), "final").set_index("student")
+    copier = next(s for s, p in profiles.items() if p == "copied")
+    assert "course's baseline" in board.loc[copier, "note"]
+    good = [s for s, p in profiles.items() if p == "complete"]
+    assert len({round(board.loc[s, "score"], 6) for s in good}) > 1  # students' own strategies differ
+    loop = next(s for s, p in profiles.items() if p == "infinite_loop")
+    assert outcomes[loop].score == 0 and outcomes[next(s for s, p in profiles.items() if p == "corrupt")].status == "corrupt"
+
+    args = ["--course-dir", str(course.root), "-q"]
+    import argparse
+
+    assert _simulate_activity(argparse.Namespace(course_dir=str(course.root), seed=3)) == EXIT_OK
+    assert main([*args, "course-grade"]) == EXIT_OK
+    grades = pd.read_csv(course.root / "course_grades.csv").set_index("student_id")
+    assert grades.loc[good[0], "competition"] == pytest.approx(outcomes[good[0]].score / 100)
+    assert grades["practice"].between(0, 1).all() and grades["practice"].max() > 0
+    out = tmp_path / "reports"
+    assert main([*args, "report", "competition_leaderboard_final", "training_dashboard", "--out", str(out)]) == EXIT_OK
+    ranked = pd.read_csv(out / "competition_leaderboard_final" / "leaderboard.csv")
+    assert set(ranked["student"]) == set(board.index)
+    dashboard = json.loads((out / "training_dashboard" / "summary.json").read_text())
+    # the selection ranking ranks exactly the students whose strategies were played on hidden markets
+    assert dashboard["ranked"] == board["score"].notna().sum() and len(dashboard["selected"]) == 5
+    assert dashboard["registered"] == len(roster)

@@ -62,6 +62,9 @@ class AssignmentDeclaration:
     copied_answer: dict[str, str] = field(default_factory=dict)
     #: submissions of a student that count (later ones are not collected for grading); None: no limit
     submission_limit: int | None = None
+    #: other good answers a simulated student may write, question id -> codes (strategies differ
+    #: from student to student; exact answers need none)
+    answer_variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def plays_functions(self) -> bool:

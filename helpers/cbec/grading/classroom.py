@@ -83,6 +83,9 @@ def _answers_for(profile: str, declared: AssignmentDeclaration, solutions: dict[
                  rng: np.random.Generator) -> dict[str, str]:
     """Answer-cell code for one simulated student, keyed by question id."""
     model = {qid: solutions[cell] for qid, cell in answer_cells(declared, solutions).items()}
+    for qid, variants in declared.answer_variants.items():  # good answers of their own
+        choices = (model[qid], *variants)
+        model[qid] = choices[int(rng.integers(len(choices)))]
     if profile in ("complete", "late_complete"):
         return model
     if profile == "infinite_loop":

@@ -28,6 +28,22 @@ SUBMISSION_LIMIT = 5
 
 check = Checks(QUESTIONS)
 
+# Strategies simulated students write: the baseline adjusted in their own ways (how closely to
+# match a cheaper competitor, how early to stop restocking), so a demo class is not one answer.
+_ADJUSTED_BASELINE = (
+    "def policy(view):\n"
+    "    decided = baseline(view)\n"
+    "    f, k = view.facts, view.week\n"
+    "    price = np.asarray(decided.price, dtype=float)\n"
+    "    price = np.round(np.minimum(price, np.maximum({match} * view.competitor_price, {floor} * price)), 2)\n"
+    "    taper = np.clip((f.weeks - k - f.lead_time_weeks) / {span}, 0, 1)\n"
+    "    inbound = np.floor(np.asarray(decided.inbound) * ({keep} + (1 - {keep}) * taper))\n"
+    "    return replace(decided, price=price, inbound=inbound)\n")
+STRATEGY_VARIANTS = tuple(_ADJUSTED_BASELINE.format(match=match, floor=floor, span=span, keep=keep)
+                          for match, floor, span, keep in ((0.98, 0.92, 3, 0.5), (0.99, 0.85, 4, 0.7),
+                                                           (0.97, 0.9, 5, 0.6), (1.0, 0.95, 2, 0.8),
+                                                           (0.99, 0.8, 4, 1.0)))
+
 _SAMPLE_MEMO = ("My strategy starts from the course's baseline: three weeks of price tests, then the optimal price "
                 "from the estimated elasticity, bids at 60% of the break-even cost per click, and restocking up "
                 "to the forecast over the lead time. I changed two things: when competitors are slightly cheaper "
@@ -38,6 +54,6 @@ _SAMPLE_MEMO = ("My strategy starts from the course's baseline: three weeks of p
 DECLARATION = AssignmentDeclaration(ASSIGNMENT, NOTEBOOK, tuple(QUESTIONS), NEAR_MISSES, ENDLESS_POLICY,
                                     endless_loop_question="q1", sample_memo=_SAMPLE_MEMO,
                                     manual_points=MANUAL_POINTS, copied_answer={"q1": "policy = baseline\n"},
-                                    submission_limit=SUBMISSION_LIMIT)
+                                    submission_limit=SUBMISSION_LIMIT, answer_variants={"q1": STRATEGY_VARIANTS})
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "QUESTIONS", "MANUAL_POINTS", "SUBMISSION_LIMIT", "DECLARATION", "check"]
