@@ -11,11 +11,21 @@ unique to the test run, written into every file and process name an attack creat
 ``{notebook}``, ``{wrong_answers}`` (a wrong value for every answer variable),
 ``{answer_names}``, ``{checks}``, ``{setup_code}`` (the released set-up cell) and
 ``{first_solution}`` (the model answer of the first question).
+
+:class:`Watch` looks at the grader's surroundings while a batch with attacks in it is graded:
+a listener on the loopback, a unique token, hashes of the course folder before and after,
+and afterwards the processes and files the attacks may have left behind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from cbec.assignments.declaration import declaration
 
@@ -252,3 +262,96 @@ for pid in os.listdir("/proc"):
 ]
 
 BY_NAME = {attack.name: attack for attack in ATTACKS}
+
+
+# Watching a graded batch from outside the sandbox ----------------------------------------
+_NOT_HASHED = ("autograded", "gradebook.db", "grading_log")  # what grading itself writes
+
+
+def tree_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    hashes = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not relative.startswith(skip):
+            hashes[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def processes_named(token: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if token in command and "pytest" not in command:
+                found.append(f"{entry.name}: {command[:120]}")
+    return found
+
+
+def files_named(token: str, folders: list[Path]) -> list[str]:
+    found = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for root, dirs, files in os.walk(folder):
+            if root.startswith(("/proc", "/sys")):
+                dirs[:] = []
+                continue
+            found += [os.path.join(root, name) for name in files + dirs if token in name]
+            if folder in (Path("/tmp"), Path.home()):
+                dirs[:] = [d for d in dirs if not d.startswith((".venv", ".pyenv", ".cache"))]
+    return found
+
+
+@dataclass
+class Watch:
+    """The grader's surroundings, watched while one batch with attacks in it is graded.
+
+    Open it before the attacks are written (they need :attr:`run`: the course folder, the
+    port of a TCP and UDP listener on the loopback, the token), call :meth:`before` just
+    before grading and :meth:`after` just after; the fields then say what the batch left.
+    """
+
+    course: Path
+    token: str = field(default_factory=lambda: f"cbecattack{uuid.uuid4().hex[:10]}")
+    hashes_before: dict[str, str] = field(default_factory=dict)
+    hashes_after: dict[str, str] = field(default_factory=dict)
+    connections: int = 0
+    survivors: list[str] = field(default_factory=list)
+    outside_files: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self._listener.setblocking(False)
+        self.port = self._listener.getsockname()[1]
+        self._datagrams = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._datagrams.bind(("127.0.0.1", self.port))
+        self._datagrams.setblocking(False)
+
+    @property
+    def run(self) -> dict:
+        """The run's placeholders of the attacks (besides ``classmate``)."""
+        return {"course": str(self.course), "port": self.port, "token": self.token}
+
+    def before(self) -> None:
+        self.hashes_before = tree_hashes(self.course, skip=_NOT_HASHED)
+
+    def after(self) -> None:
+        deadline = time.monotonic() + 3
+        while (survivors := processes_named(self.token)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.survivors = survivors
+        for sock in (self._listener, self._datagrams):
+            try:
+                self.connections += 1 if (sock.accept() if sock is self._listener else sock.recv(64)) else 0
+            except BlockingIOError:
+                pass
+        self._listener.close()
+        self._datagrams.close()
+        self.hashes_after = tree_hashes(self.course, skip=_NOT_HASHED)
+        self.outside_files = files_named(self.token, [Path("/tmp"), Path.home(), self.course, Path("/dev/shm"),
+                                                      Path("/work"), Path("/var/cache")])

@@ -44,7 +44,6 @@ def test_bad_report_parameter_syntax(capsys):
 
 
 @pytest.mark.grading
-@pytest.mark.xdist_group("nbgrader")
 def test_instructor_cycle_end_to_end_with_parallel_grading(course_copy, tmp_path):
     course = ["--course-dir", str(course_copy), "-q"]
     assert cbec(*course, "release", "data_operation", "--due", "2025-01-10T23:59").returncode == EXIT_OK
@@ -152,7 +151,6 @@ def test_site_builds_and_never_replaces_a_folder_that_is_not_a_site(tmp_path, ca
 
 
 @pytest.mark.grading
-@pytest.mark.xdist_group("nbgrader")
 def test_a_class_is_simulated_around_the_released_due_date(course_copy, capsys):
     assert main(["--course-dir", str(course_copy), "-q", "release", "data_operation"]) == EXIT_OK
     assert main(["--course-dir", str(course_copy), "-q", "simulate-class", "data_operation"]) == EXIT_BROKEN

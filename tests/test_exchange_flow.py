@@ -17,7 +17,7 @@ from cbec.grading.exchange import Student, collect, exchange_root, release_feedb
 from cbec.grading.submissions import fill_answers
 from tests.graded_class import ASSIGNMENT, _solutions, released_course
 
-pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
+pytestmark = pytest.mark.grading
 
 AUTO_POINTS = sum(q.points for q in QUESTIONS)
 

@@ -9,7 +9,7 @@ from cbec.grading import autograde_class
 from tests.graded_class import ASSIGNMENT, released_course, submit_honest_students
 
 distributed = pytest.importorskip("distributed")
-pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
+pytestmark = pytest.mark.grading
 
 
 def test_a_local_dask_cluster_grades_with_the_same_scores(tmp_path):

@@ -19,7 +19,7 @@ from cbec.grading.sandbox import GradingLimits, SandboxUnavailable, check_isolat
 from cbec.grading.submissions import fill_answers
 from tests.graded_class import ASSIGNMENT, _solutions, _submit, released_course
 
-pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
+pytestmark = pytest.mark.grading
 
 AUTO_POINTS = sum(q.points for q in QUESTIONS)
 BIN = Path(sys.executable).parent

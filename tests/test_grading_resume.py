@@ -19,7 +19,7 @@ from cbec.grading.autograde import COMPLETE_MARKER, read_log
 from cbec.grading.submissions import fill_answers
 from tests.graded_class import ASSIGNMENT, _solutions, _submit, released_course
 
-pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
+pytestmark = pytest.mark.grading
 
 AUTO_POINTS = sum(q.points for q in QUESTIONS)
 STUDENTS = [f"s{i:02d}" for i in range(1, 13)]

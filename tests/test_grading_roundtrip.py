@@ -1,8 +1,9 @@
 """Every declared assignment graded by real nbgrader, as an instructor would use it.
 
 For each assignment one class is built with a student per scenario, autograded once
-(nbgrader is slow to start kernels), and every test reads its own student's result from
-the real gradebook.
+(nbgrader is slow to start kernels) in the same batch as the attacks of
+tests/test_hostile_submissions.py (tests/graded_class.py), and every test reads its own
+student's result from the real gradebook.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import pytest
 
 from cbec.grading import Course, autograde_class, find_leaks, generate_feedback
 from cbec.grading.regions import hidden_test_lines, solution_lines
-from tests.graded_class import ASSIGNMENTS, Spec, declaration, near_miss_student
+from tests.graded_class import ASSIGNMENTS, Spec, class_group, declaration, near_miss_student
+from tests.hostile_attacks import BY_NAME
 
-pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("nbgrader")]
+pytestmark = pytest.mark.grading
 
 
 def question_scores(course: Course, spec: Spec, student: str) -> dict[str, float]:
@@ -28,7 +30,7 @@ def question_scores(course: Course, spec: Spec, student: str) -> dict[str, float
         return {g.name.removesuffix("_tests"): g.score for g in notebook.grades if g.name.endswith("_tests")}
 
 
-_NEAR_MISS_STUDENTS = [pytest.param(name, near_miss_student(kind), id=f"{name}-{kind}")
+_NEAR_MISS_STUDENTS = [pytest.param(name, near_miss_student(kind), id=f"{name}-{kind}", marks=class_group(name))
                        for name in ASSIGNMENTS for kind in declaration(name).near_misses]
 
 
@@ -61,7 +63,8 @@ def test_released_notebook_executes_and_scores_zero(graded_assignment):
 
 
 @pytest.mark.parametrize("assignment, student", [*_NEAR_MISS_STUDENTS,
-                                                 *[pytest.param(n, "copier", id=f"{n}-copied") for n in ASSIGNMENTS]])
+                                                 *[pytest.param(n, "copier", id=f"{n}-copied", marks=class_group(n))
+                                                   for n in ASSIGNMENTS]])
 def test_near_miss_and_copied_answers_fail_every_question_they_target(request, assignment, student):
     course, _ = request.getfixturevalue("graded_class_of")(assignment)
     spec = Spec(assignment)
@@ -113,8 +116,9 @@ def test_regrading_is_opt_in_and_nothing_graded_is_overwritten(graded_assignment
 
 
 def test_feedback_shows_scores_but_never_hidden_tests(graded_assignment):
-    spec, course, _ = graded_assignment
-    outcomes = {o.student_id: o for o in generate_feedback(course, spec.name, progress=False)}
+    spec, course, graded = graded_assignment
+    students = [s for s in graded if s not in BY_NAME]  # the attacks' feedback: test_hostile_submissions.py
+    outcomes = {o.student_id: o for o in generate_feedback(course, spec.name, students=students, progress=False)}
     slips = [near_miss_student(kind) for kind in spec.declared.near_misses]
     assert {outcomes[s].status for s in slips} == {"written"}
     hidden = hidden_test_lines(course.source / spec.name / spec.notebook)

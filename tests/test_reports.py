@@ -10,10 +10,7 @@ import pytest
 
 from cbec.reporting import AssignmentGrades, GradebookError, item_statistics, load_assignment_grades, students_behind
 from cbec.reporting.runner import ReportConfigError, load_specs, run_reports, select
-from tests.graded_class import ASSIGNMENT
-
-# tests using the shared graded class run on one worker, so it is built once
-pytestmark = pytest.mark.xdist_group("nbgrader")
+from tests.graded_class import ASSIGNMENT, class_group
 
 
 def _grades(scores: dict[str, dict[str, float]], late=()) -> AssignmentGrades:
@@ -64,6 +61,7 @@ def test_a_grading_log_without_any_message_is_read(tmp_path):
     assert behind.loc["weak", "reason"] == "corrupt: "
 
 
+@class_group(ASSIGNMENT)  # tests using the shared graded class run in its group, so it is built once
 def test_gradebook_errors_say_what_to_do(tmp_path, graded):
     with pytest.raises(GradebookError, match="cbec autograde"):
         load_assignment_grades(tmp_path / "none.db", ASSIGNMENT)
@@ -72,6 +70,7 @@ def test_gradebook_errors_say_what_to_do(tmp_path, graded):
         load_assignment_grades(course.gradebook_path, "no_such_assignment")
 
 
+@class_group(ASSIGNMENT)
 def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     course, outcomes = graded
     specs = select(load_specs(), ["data_operation_outcomes"])
