@@ -18,7 +18,7 @@ from cbec.grading.guessing_game import hidden_number
 from cbec.grading.plan import PlanError, check_plan, load_plan
 from cbec.grading.sandbox import GradingLimits, SandboxWorker
 
-pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("hostile")]
+pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("function_answers")]
 
 GAME = "cbec.grading.guessing_game"
 SECRET = "a-secret-the-sandbox-never-sees"
