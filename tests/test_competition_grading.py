@@ -199,7 +199,10 @@ def test_a_simulated_class_is_graded_ranked_credited_and_supervised(tmp_path):
     assert grades.loc[good[0], "competition"] == pytest.approx(outcomes[good[0]].score / 100)
     assert grades["practice"].between(0, 1).all() and grades["practice"].max() > 0
     out = tmp_path / "reports"
-    assert main([*args, "report", "competition_leaderboard_final", "training_dashboard", "--out", str(out)]) == EXIT_OK
+    assert main([*args, "report", "competition_leaderboard_final", "training_dashboard", "course_grades",
+                 "--out", str(out)]) == EXIT_OK
+    reported = pd.read_csv(out / "course_grades" / "course_grades.csv").set_index("student_id")
+    assert reported["course_grade"].to_dict() == pytest.approx(grades["course_grade"].to_dict())
     ranked = pd.read_csv(out / "competition_leaderboard_final" / "leaderboard.csv")
     assert set(ranked["student"]) == set(board.index)
     dashboard = json.loads((out / "training_dashboard" / "summary.json").read_text())

@@ -232,7 +232,7 @@ def cmd_demo(args) -> int:
         ("feedback (HTML)", course.feedback),
         *[("grade summary", paths.reports_dir() / f"{name}_outcomes" / "report.html") for name in assignments],
         ("programme evaluation", paths.reports_dir() / "program_evaluation" / "report.html"),
-        ("course grades", course.root / "course_grades.csv"),
+        ("course grades", paths.reports_dir() / "course_grades" / "report.html"),
         ("training dashboard", paths.reports_dir() / "training_dashboard" / "report.html"),
         *[("leaderboard", paths.reports_dir() / f"competition_leaderboard_{view}" / "report.html")
           for view in ("public", "final") if "competition" in assignments],
