@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("competition")]
 ASSIGNMENT = "competition"
 POINTS = QUESTIONS[0].points
 CALL_TIMEOUT = 2.0
+COURSE_SECRET = "competition-test-secret"
 
 CRASHES_IN_WEEK_5 = ("def policy(view):\n"
                      "    if view.week == 5:\n"
@@ -50,6 +51,9 @@ def graded(tmp_path_factory):
     course = released_course(tmp_path_factory.mktemp("competition") / "course", ASSIGNMENT)
     config = course.root / "nbgrader_config.py"
     config.write_text(config.read_text() + f"\nc.GradingLimits.call_timeout = {CALL_TIMEOUT}\n")
+    # a fixed secret, so the hidden markets (and who beats whom on them) are the same every run
+    (course.root / ".cbec").mkdir()
+    (course.root / ".cbec" / "grading-secret").write_text(COURSE_SECRET)
     released = course.release / ASSIGNMENT / DECLARATION.notebook
     solutions = _solutions(course, ASSIGNMENT)
     secret_path = course.root / ".cbec" / "grading-secret"
@@ -80,6 +84,7 @@ def test_every_submission_is_graded_and_scored_on_the_hidden_markets(graded):
     course, outcomes = graded
     assert all(o.status == "graded" for o in outcomes.values()), outcomes
     secret = course_secret(course.root)
+    assert secret == COURSE_SECRET
     expected = play_scenarios(baseline, public_scenarios() + hidden_scenarios(secret))
     copier = _record(course, "copier")
     # the copy of the baseline played in the sandbox exactly as the baseline plays in the grader

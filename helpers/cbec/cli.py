@@ -153,15 +153,12 @@ def cmd_course_grade(args) -> int:
     weights = CourseWeights(config=course.config())
     parts = weights.checked()
     folder = Path(args.activity) if args.activity else activity_folder(course.root)
-    events = read_activity(folder) if folder.is_dir() else None
-    with course.gradebook() as gb:
-        students = [s.id for s in gb.students]
-    if events is None:
+    if not folder.is_dir():
         print(f"No activity log at {folder}: practice credit is 0 for everyone (students write it by "
               "playing practice seasons with cbec.modules.competition.practice.course_log()).")
-        import pandas as pd
-
-        events = pd.DataFrame(columns=["student", "kind"])
+    events = read_activity(folder)  # an empty table when there is no log
+    with course.gradebook() as gb:
+        students = [s.id for s in gb.students]
     credit = practice_credit(events, students, weights.practice_target_seasons)
     written = record_practice_credit(course.gradebook_path, credit)
     table = course_grades(course.gradebook_path, weights)

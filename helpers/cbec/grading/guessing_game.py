@@ -62,8 +62,6 @@ def drive(function, context: DriveContext) -> GuessingResult:
             if error.kind == "stopped":
                 break
             continue
-        finally:
-            result.seconds = list(getattr(function, "seconds", []))
         if not isinstance(guess, int) or isinstance(guess, bool):
             result.failures.append({"turn": turn, "kind": "invalid", "message": f"a guess must be an int, got {guess!r}"[:300]})
             continue
@@ -76,4 +74,5 @@ def drive(function, context: DriveContext) -> GuessingResult:
         else:
             high = min(high, guess - 1)
         history.append([guess, answer])
+    result.seconds = list(getattr(function, "seconds", []))
     return result

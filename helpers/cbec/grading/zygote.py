@@ -339,7 +339,6 @@ class _Relay:
         self.inbound = inbound
         self.timeout = float(limits.get("call_timeout", 10.0))
         self.pending = bytearray()  # request bytes not yet taken by the runner
-        self.serving = False
         self.deadline: float | None = None
         self.started = 0.0
         self.interrupted = False
@@ -381,12 +380,11 @@ class _Relay:
         if self.replies is None:
             return
         if event == "serving":
-            self.serving = True
             missing = message.get("missing")
             reply = {"event": "serving", "cell": message.get("cell"),
                      "missing": [str(n)[:200] for n in missing] if isinstance(missing, list) else []}
         elif event == "served":
-            self.serving, reply = False, {"event": "served", "cell": message.get("cell")}
+            reply = {"event": "served", "cell": message.get("cell")}
         elif self.deadline is None and not self.interrupted:
             return  # a reply nobody asked for
         elif self.interrupted:

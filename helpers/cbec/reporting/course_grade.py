@@ -30,8 +30,18 @@ class CourseWeights(Configurable):
     assignments = Float(0.6, help="Weight of the module assignments (their mean share of points).").tag(config=True)
     competition = Float(0.2, help="Weight of the competition assignment.").tag(config=True)
     practice = Float(0.2, help="Weight of practice activity (seasons played, up to the target).").tag(config=True)
-    competition_assignment = Unicode("competition", help="The assignment strategies are submitted to.").tag(config=True)
+    competition_assignment = Unicode("", help="The assignment strategies are submitted to; empty: the declared "
+                                     "assignment whose answer is a played function.").tag(config=True)
     practice_target_seasons = Int(5, help="Practice seasons that earn full practice credit.").tag(config=True)
+
+    def competition_name(self) -> str:
+        """The competition assignment: as configured, else the one declaration that plays functions."""
+        if self.competition_assignment:
+            return self.competition_assignment
+        from cbec.assignments.declaration import declaration, declared_assignments
+
+        playing = [name for name in declared_assignments() if declaration(name).plays_functions]
+        return playing[0] if len(playing) == 1 else ""
 
     def checked(self) -> dict[str, float]:
         parts = {"assignments": self.assignments, "competition": self.competition, "practice": self.practice}
@@ -92,10 +102,11 @@ def course_grades(gradebook_path: str | Path, weights: CourseWeights) -> pd.Data
     from nbgrader.api import Gradebook
 
     parts = weights.checked()
+    competition = weights.competition_name()
     rows = []
     with Gradebook(f"sqlite:///{Path(gradebook_path).resolve()}") as gb:
         names = [a.name for a in gb.assignments]
-        modules = [n for n in names if n not in (weights.competition_assignment, PRACTICE_ASSIGNMENT)]
+        modules = [n for n in names if n not in (competition, PRACTICE_ASSIGNMENT)]
         maxima = {a.name: float(a.max_score) for a in gb.assignments}
         scores = {(s.student.id, s.assignment.name): float(s.score) for name in names
                   for s in gb.assignment_submissions(name)}
@@ -103,7 +114,7 @@ def course_grades(gradebook_path: str | Path, weights: CourseWeights) -> pd.Data
             share = {n: scores.get((student.id, n), 0.0) / maxima[n] if maxima[n] else 0.0 for n in names}
             row = {"student_id": student.id, "first_name": student.first_name, "last_name": student.last_name,
                    "assignments": sum(share[n] for n in modules) / len(modules) if modules else 0.0,
-                   "competition": share.get(weights.competition_assignment, 0.0),
+                   "competition": share.get(competition, 0.0),
                    "practice": share.get(PRACTICE_ASSIGNMENT, 0.0)}
             row["course_grade"] = round(100 * sum(parts[p] * row[p] for p in parts), 2)
             rows.append(row)

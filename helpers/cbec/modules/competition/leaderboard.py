@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from cbec.grading.autograde import COMPLETE_MARKER
-from cbec.modules.competition.assignment import ASSIGNMENT
+from cbec.modules.competition.assignment import ASSIGNMENT, QUESTIONS
 
 VIEWS = {"public": "public_score", "final": "final_score"}
-_GRADE_ID, _VARIABLE = "q1_tests", "policy"
+_VARIABLE = QUESTIONS[0].variable
+_GRADE_ID = f"{QUESTIONS[0].qid}_tests"  # the test cell that plays it
 
 
 @dataclass(frozen=True)

@@ -233,12 +233,9 @@ def competition_check(policy) -> CompetitionResult:
         result = play_scenarios(policy, public_scenarios())
     else:
         raise TypeError(f"policy must be a function policy(view) -> Decisions, not {type(policy).__name__}.")
-    try:
-        from IPython.display import display
+    from IPython.display import display
 
-        display(result.show())
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        print(result.show())
+    display(result.show())
     return result
 
 
