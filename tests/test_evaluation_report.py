@@ -49,7 +49,7 @@ def test_simulated_cohorts_recover_the_true_effect(rendered):
 
 def test_award_logit_report_has_odds_ratios_and_marginal_effects(rendered):
     summary = summary_of(rendered, "competition_awards")
-    assert summary["model"] == "logit" and summary["se_type"].startswith("cluster-robust by class_id")
+    assert summary["model"] == "logit" and summary["se_type"].startswith("cluster-robust CR1 by class_id")
     truth = programme_truth()["award:integrated"]
     effect = summary["estimates"]["integrated"]
     assert effect["ci_low"] <= truth <= effect["ci_high"]

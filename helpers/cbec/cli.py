@@ -124,13 +124,19 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from cbec.reporting.runner import load_specs, run_reports, select
+    from cbec.reporting.runner import load_specs, replaces_data, run_reports, select
 
     specs = select(load_specs(args.config), args.names)
     overrides = {name: _resolve_file(value) for name, value in map(_parse_parameter, args.parameter or [])}
     if overrides and not args.names:
         _refuse_parameters_not_everywhere(specs, overrides)
     shared = {"course_dir": str(Path(args.course_dir).resolve())} if args.course_dir else None
+    for spec in specs:
+        if replaces_data(spec, overrides):
+            kept = sorted(set(spec.parameters) - {"data"} - set(overrides))
+            if kept:
+                print(f"{spec.name}: -p data= names other data than reports.yml's, so the entry's "
+                      f"{', '.join(kept)} are not applied (the notebook's defaults are); give any you want with -p.")
     runs = run_reports(specs, out_root=args.out, overrides=overrides, workers=args.workers,
                        progress=not args.quiet, shared=shared)
     width = max((len(run.name) for run in runs), default=0)

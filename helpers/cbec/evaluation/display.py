@@ -43,9 +43,13 @@ def overview(report: EvaluationReport) -> None:
     sections = [name for name, present in [
         ("participation funnel", report.funnel is not None), ("balance", report.balance is not None),
         ("effect estimates", report.effect is not None), ("difference-in-differences", report.events is not None),
+        ("subgroups", report.subgroups is not None), ("power", report.planning is not None),
         ("learning gains", report.gains is not None), ("survey", report.survey_items is not None
                                                       or report.yes_no is not None)] if present]
     parts.append(f"**Sections:** {', '.join(sections) or 'none (give outcome/treatment, stages, ...)'}")
+    if report.effect and report.effect.effect_inference and report.effect.effect_inference.seed is not None:
+        parts.append(f"**Seed:** {spec.seed} (fixes the bootstrap draws: the same data and seed give the same "
+                     "numbers)")
     display(Markdown("  \n".join(parts)))
 
 
@@ -100,10 +104,7 @@ def effects(report: EvaluationReport) -> None:
         margin = e.marginal_effects.loc[e.effect_term]
         intro += (f" As an odds ratio: **{odds['odds_ratio']:.2f}** ({odds['ci_low']:.2f}–{odds['ci_high']:.2f}); "
                   f"as an average marginal effect: **{margin['dydx']:+.1%}** on the probability.")
-    if e.few_clusters:
-        intro += (f"\n\n*Caution:* {e.clusters} clusters, {e.treated_clusters} of them with `{e.effect_term}` ≠ 0. "
-                  "Cluster-robust intervals run somewhat too narrow with few (treated) clusters; "
-                  "read p-values near the threshold with care.")
+    intro += _inference_note(e)
     _heading("Effect estimates", intro)
     fmt = {"coef": "{:.3f}", "se": "{:.3f}", "ci_low": "{:.3f}", "ci_high": "{:.3f}", "p": "{:.3g}"}
     _table(e.estimates, fmt, f"{e.model.upper()} estimates with {level:.0%} confidence intervals")
@@ -113,6 +114,31 @@ def effects(report: EvaluationReport) -> None:
                "Average marginal effects on the probability (discrete change for 0/1 terms)")
     figures.coefficient_plot(e.estimates, e.effect_term)
     plt.show()
+    if e.inference_comparison is not None:
+        _table(e.inference_comparison.drop(columns="used").rename(index=figures.METHOD_LABELS),
+               {**fmt, "df": "{:.1f}"}, f"`{e.effect_term}` under each cluster method ({level:.0%} intervals; "
+               "the bootstrap has no standard error of its own)")
+        figures.inference_plot(e.inference_comparison, e.effect_term)
+        plt.show()
+
+
+def _inference_note(e) -> str:
+    """Why the effect's interval was computed the way it was."""
+    if e.clusters is None:
+        return ""
+    counts = f"{e.clusters} clusters, {e.treated_clusters} of them with `{e.effect_term}` ≠ 0"
+    detail = e.effect_inference
+    if e.inference == "wild-bootstrap":
+        return (f"\n\n*Few clusters ({counts}):* the interval and p-value are the wild cluster bootstrap's "
+                f"(restricted WCR, {detail.weights} weights, {detail.reps:,} draws, seed {detail.seed}), which "
+                "keep their coverage where cluster-robust intervals run too narrow.")
+    if e.inference == "cr2":
+        return (f"\n\n*{counts}:* CR2 standard errors with Bell-McCaffrey's {detail.df:.1f} degrees of freedom "
+                "(in place of G - 1), which keep their coverage with few clusters.")
+    if e.few_clusters:
+        return (f"\n\n*Caution:* {counts}. Cluster-robust (CR1) intervals run too narrow with few (treated) "
+                "clusters; the comparison below shows the small-sample intervals (inference='auto' uses them).")
+    return ""
 
 
 def did(report: EvaluationReport) -> None:
@@ -132,6 +158,47 @@ def did(report: EvaluationReport) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained")
     figures.trend_plot(report.table, spec.outcome, spec.treatment, spec.period, spec.post_period, ax=axes[0])
     figures.event_study_plot(events, spec.post_period, ax=axes[1])
+    plt.show()
+
+
+def subgroups(report: EvaluationReport) -> None:
+    effects = report.subgroups
+    if effects is None:
+        return
+    tested = effects[effects["skipped"] == ""]
+    correction = {"holm": "Holm", "benjamini-hochberg": "Benjamini-Hochberg"}[report.spec.multiple_testing]
+    found = tested[tested["significant"]]
+    intro = (f"The effect of `{report.spec.treatment}` within each level of "
+             f"{', '.join(f'`{c}`' for c in report.spec.subgroups)}, p-values adjusted for the {len(tested)} "
+             f"subgroups tested ({correction}). "
+             + (f"{len(found)} remain significant at {report.spec.alpha:g} after the correction."
+                if len(found) else "None is significant after the correction."))
+    skipped = effects[effects["skipped"] != ""]
+    if len(skipped):
+        intro += " Skipped: " + "; ".join(f"{r.subgroup} = {r.level} ({r.skipped})" for r in skipped.itertuples()) + "."
+    _heading("Effects by subgroup", intro)
+    _table(tested.drop(columns="skipped").set_index(["subgroup", "level"]),
+           {"coef": "{:+.3f}", "ci_low": "{:.3f}", "ci_high": "{:.3f}", "p": "{:.3g}", "p_adjusted": "{:.3g}"})
+    if len(tested):
+        figures.subgroup_plot(effects, report.effect.effect["coef"] if report.effect else None)
+        plt.show()
+
+
+def power(report: EvaluationReport) -> None:
+    plan = report.planning
+    if plan is None:
+        return
+    _heading("Planning the next cohort: minimum detectable effect",
+             f"Students of one class resemble each other: the intra-class correlation of the model's residuals is "
+             f"**{plan.icc:.3f}** ({plan.observed_clusters} clusters, {plan.mean_cluster_size:.1f} students each on "
+             f"average), so a class of {plan.planned_cluster_size:.0f} counts as "
+             f"{plan.planned_cluster_size / (1 + (plan.planned_cluster_size - 1) * plan.icc):.1f} independent "
+             f"students. With **{plan.planned_clusters} classes** (half of them treated) the smallest effect "
+             f"detected with {plan.power:.0%} power at {report.spec.alpha:g} is **{plan.planned_mde:.2f}** points of "
+             f"`{report.spec.outcome}` ({plan.planned_mde / plan.residual_sd:.2f} residual standard deviations).")
+    _table(plan.table.set_index("clusters"), {"mde": "{:.2f}", "mde_in_sd": "{:.3f}"},
+           "Minimum detectable effect by number of classes")
+    figures.power_plot(plan.table)
     plt.show()
 
 

@@ -120,3 +120,57 @@ def survey_plot(items: pd.DataFrame, by: str | None = None, ax=None):
         sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     sns.despine(ax=ax)
     return ax
+
+
+METHOD_LABELS = {"cluster-robust": "cluster-robust (CR1)", "cr2": "CR2, Bell-McCaffrey df",
+                 "wild-bootstrap": "wild cluster bootstrap"}
+
+
+def inference_plot(comparison: pd.DataFrame, term: str, ax=None):
+    """The effect's interval under each cluster method; the one the report uses in red."""
+    frame = comparison.reset_index()
+    ax = _axes(ax, (6.5, 0.9 + 0.45 * len(frame)))
+    labels = frame["method"].map(METHOD_LABELS).fillna(frame["method"])
+    colors = ["#c44e52" if used else "#4c72b0" for used in frame["used"]]
+    ax.hlines(labels, frame["ci_low"], frame["ci_high"], color=colors, lw=3)
+    ax.scatter(frame["coef"], labels, color=colors, zorder=3)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.invert_yaxis()
+    ax.set(xlabel=f"{term}: estimate and interval", ylabel="", title="One estimate, three ways to size its interval")
+    sns.despine(ax=ax)
+    return ax
+
+
+def subgroup_plot(effects: pd.DataFrame, overall: float | None = None, ax=None):
+    """Forest plot of the effect in each subgroup; significant after correction in red."""
+    frame = effects[effects["skipped"] == ""].copy()
+    frame["label"] = frame["subgroup"].astype(str) + " = " + frame["level"].astype(str) + "  (n=" \
+        + frame["n"].astype(str) + ")"
+    ax = _axes(ax, (7, 0.9 + 0.45 * len(frame)))
+    colors = ["#c44e52" if s else "#4c72b0" for s in frame["significant"]]
+    ax.hlines(frame["label"], frame["ci_low"], frame["ci_high"], color=colors, lw=2)
+    ax.scatter(frame["coef"], frame["label"], color=colors, zorder=3)
+    ax.axvline(0, color="black", lw=0.8)
+    if overall is not None:
+        ax.axvline(overall, color="#8c8c8c", ls="--", lw=1, label="whole sample")
+        ax.legend(frameon=False, loc="lower right")
+    ax.invert_yaxis()
+    ax.set(xlabel="effect with confidence interval (red: significant after correction)", ylabel="",
+           title="Effects by subgroup")
+    sns.despine(ax=ax)
+    return ax
+
+
+def power_plot(table: pd.DataFrame, ax=None):
+    """Minimum detectable effect against the number of clusters; the planned design marked."""
+    ax = _axes(ax, (6.5, 3.5))
+    sns.lineplot(table, x="clusters", y="mde", marker="o", color="#4c72b0", ax=ax)
+    planned = table[table["planned"]]
+    ax.scatter(planned["clusters"], planned["mde"], color="#c44e52", s=80, zorder=3, label="planned")
+    for row in planned.itertuples():
+        ax.annotate(f"{row.mde:.2f}", (row.clusters, row.mde), textcoords="offset points", xytext=(6, 6))
+    ax.set(xlabel="clusters (half of them treated)", ylabel="minimum detectable effect",
+           title="Smallest effect the next cohort could detect", ylim=(0, None))
+    ax.legend(frameon=False)
+    sns.despine(ax=ax)
+    return ax

@@ -1,4 +1,4 @@
-"""Effect estimates: OLS or logit with robust or cluster-robust standard errors.
+"""Effect estimates: OLS or logit with robust, cluster-robust or small-sample cluster inference.
 
 Design matrices are built here (not by a formula parser) so that every term keeps the name
 of its column in the data -- ``PSI``, ``GPA``, ``const`` -- and a categorical covariate
@@ -14,6 +14,16 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from pandas.api import types as ptypes
+
+from cbec.evaluation.small_sample import TermInference, cr2_inference, wild_cluster_bootstrap
+
+
+#: ``inference`` choices; "auto" takes SMALL_SAMPLE_DEFAULT with few clusters, CR1 otherwise
+INFERENCE = ("auto", "cluster-robust", "cr2", "wild-bootstrap")
+SMALL_SAMPLE_METHODS = ("cr2", "wild-bootstrap")
+SMALL_SAMPLE_DEFAULT = "wild-bootstrap"
+FEW_CLUSTERS, FEW_TREATED_CLUSTERS = 30, 10
+BOOTSTRAP_COMPARISON_MAX_CLUSTERS = 60
 
 
 class ModelError(ValueError):
@@ -36,11 +46,15 @@ class EffectResult:
     results: object         # the statsmodels results, for anything not summarised here
     clusters: int | None = None          # number of clusters (cluster-robust errors only)
     treated_clusters: int | None = None  # clusters where the effect term is not zero
+    inference: str = "robust"            # how the effect's interval was computed (see INFERENCE)
+    inference_comparison: pd.DataFrame | None = None  # the effect under each method; column "used"
+    effect_inference: TermInference | None = None     # the method used, in detail (draws, seed, df)
 
     @property
     def few_clusters(self) -> bool:
-        """Cluster-robust intervals run too narrow with few clusters or few treated ones."""
-        return self.clusters is not None and (self.clusters < 30 or self.treated_clusters < 10)
+        """Cluster-robust (CR1) intervals run too narrow with few clusters or few treated ones."""
+        return self.clusters is not None and (self.clusters < FEW_CLUSTERS
+                                              or self.treated_clusters < FEW_TREATED_CLUSTERS)
 
     @property
     def effect(self) -> pd.Series:
@@ -118,15 +132,21 @@ def _prepare(table, columns):
     return complete, len(used) - len(complete)
 
 
-def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariates=(), *,
-                    model: str = "ols", cluster: str | None = None, se: str = "robust",
-                    period: str | None = None, post_period=None, alpha: float = 0.05) -> EffectResult:
-    """Effect of the 0/1 ``treatment`` on ``outcome``, adjusted for ``covariates``.
+@dataclass(frozen=True)
+class Design:
+    """The rows and model terms of one effect estimate (see :func:`effect_design`)."""
 
-    With ``period`` and ``post_period`` it is a difference-in-differences with period fixed
-    effects: y = const + b1 treatment + period effects + b3 treatment:post + covariates, and
-    b3 (``<treatment>:post``) is the effect under parallel trends.
-    """
+    y: pd.Series
+    X: pd.DataFrame
+    effect_term: str
+    design: str
+    cluster: pd.Series | None
+    n_dropped: int
+
+
+def effect_design(table: pd.DataFrame, outcome: str, treatment: str, covariates=(), *,
+                  cluster: str | None = None, period: str | None = None, post_period=None) -> Design:
+    """Outcome, design matrix and clusters of :func:`estimate_effect`, complete rows only."""
     covariates = list(covariates)
     frame, dropped = _prepare(table, [outcome, treatment, *covariates, cluster, period])
     parts = [pd.Series(1.0, index=frame.index, name="const").to_frame(),
@@ -139,16 +159,100 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
                   (frame[treatment].astype(float) * post).to_frame(effect_term)]
     parts += [term_columns(frame, c) for c in covariates]
     X = pd.concat(parts, axis=1)
-    y = frame[outcome].astype(float)
-    results = fit_model(y, X, model, se, frame[cluster] if cluster else None)
+    return Design(frame[outcome].astype(float), X, effect_term, design,
+                  frame[cluster] if cluster else None, dropped)
+
+
+def resolve_inference(inference: str, model: str, clusters: int | None, treated_clusters: int | None) -> str:
+    """The method ``inference="auto"`` stands for: small-sample with few clusters, else CR1."""
+    if inference != "auto":
+        return inference
+    if clusters is None:
+        return "robust"
+    if model == "ols" and (clusters < FEW_CLUSTERS or treated_clusters < FEW_TREATED_CLUSTERS):
+        return SMALL_SAMPLE_DEFAULT
+    return "cluster-robust"
+
+
+def _cluster_rows(design: Design, results, alpha: float) -> TermInference:
+    row = _tidy(results, alpha).loc[design.effect_term]
+    return TermInference("cluster-robust", float(row["coef"]), float(row["se"]), float(row["ci_low"]),
+                         float(row["ci_high"]), float(row["p"]), df=float(results.df_resid_inference)
+                         if getattr(results, "df_resid_inference", None) is not None else None)
+
+
+def _small_sample(design: Design, method: str, alpha: float, bootstrap: dict, all_terms: bool = False):
+    """CR2 rows (every term when ``all_terms``) or the bootstrap inference of the effect term."""
+    position = list(design.X.columns).index(design.effect_term)
+    if method == "cr2":
+        table = cr2_inference(design.y, design.X, design.cluster, alpha=alpha, names=design.X.columns,
+                              terms=None if all_terms else [position])
+        row = table.loc[design.effect_term]
+        return TermInference("cr2", float(row["coef"]), float(row["se"]), float(row["ci_low"]),
+                             float(row["ci_high"]), float(row["p"]), df=float(row["df"])), table
+    return wild_cluster_bootstrap(design.y, design.X, design.cluster, position, alpha=alpha, **bootstrap), None
+
+
+def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariates=(), *,
+                    model: str = "ols", cluster: str | None = None, se: str = "robust",
+                    period: str | None = None, post_period=None, alpha: float = 0.05,
+                    inference: str = "auto", bootstrap_weights: str = "webb", bootstrap_reps: int = 9999,
+                    seed: int = 2024, compare_inference: bool = True) -> EffectResult:
+    """Effect of the 0/1 ``treatment`` on ``outcome``, adjusted for ``covariates``.
+
+    With ``period`` and ``post_period`` it is a difference-in-differences with period fixed
+    effects: y = const + b1 treatment + period effects + b3 treatment:post + covariates, and
+    b3 (``<treatment>:post``) is the effect under parallel trends.
+
+    With ``cluster``, ``inference`` picks the effect's interval: ``"cluster-robust"`` (CR1,
+    t on G - 1 df), ``"cr2"`` (Bell-McCaffrey) or ``"wild-bootstrap"`` (WCR, ``bootstrap_*``
+    and ``seed``); ``"auto"`` takes the small-sample method when there are fewer than 30
+    clusters or 10 treated ones (linear models only).  ``compare_inference`` adds the
+    effect under the other methods (``EffectResult.inference_comparison``; the bootstrap
+    only up to BOOTSTRAP_COMPARISON_MAX_CLUSTERS clusters unless it is the method used).
+    """
+    design = effect_design(table, outcome, treatment, covariates, cluster=cluster, period=period,
+                           post_period=post_period)
+    results = fit_model(design.y, design.X, model, se, design.cluster)
 
     clusters = treated_clusters = None
     if cluster:
-        clusters = int(frame[cluster].nunique())
-        treated_clusters = int(frame.loc[X[effect_term] != 0, cluster].nunique())
-    se_type = {"nonrobust": "classical (model-based)", "cluster": f"cluster-robust by {cluster} ({clusters} clusters)",
-               }.get(results.cov_type, f"heteroskedasticity-robust {results.cov_type}")
+        clusters = int(design.cluster.nunique())
+        treated_clusters = int(design.cluster[design.X[design.effect_term] != 0].nunique())
+    method = resolve_inference(inference, model, clusters, treated_clusters)
+    if method in SMALL_SAMPLE_METHODS and (model != "ols" or not cluster):
+        raise ModelError(f"inference={method!r} needs a linear model (model='ols') with a cluster column.")
     estimates = _tidy(results, alpha)
+    se_type = {"nonrobust": "classical (model-based)",
+               "cluster": f"cluster-robust CR1 by {cluster} ({clusters} clusters, {treated_clusters} treated)",
+               }.get(results.cov_type, f"heteroskedasticity-robust {results.cov_type}")
+
+    bootstrap = dict(reps=bootstrap_reps, weights=bootstrap_weights, seed=seed)
+    comparison, chosen = None, None
+    if cluster and model == "ols":
+        # the bootstrap's test inversion costs a matrix product per draw and candidate: with many
+        # clusters, where it agrees with CR1 anyway, it is computed only when asked for
+        affordable = {"cr2"} | ({"wild-bootstrap"} if clusters <= BOOTSTRAP_COMPARISON_MAX_CLUSTERS else set())
+        wanted = [m for m in ("cluster-robust", *SMALL_SAMPLE_METHODS)
+                  if m == method or m == "cluster-robust" or (compare_inference and m in affordable)]
+        found = {"cluster-robust": _cluster_rows(design, results, alpha)}
+        for name in wanted:
+            if name in SMALL_SAMPLE_METHODS:
+                found[name], cr2_table = _small_sample(design, name, alpha, bootstrap, all_terms=name == method)
+                if name == method == "cr2":
+                    estimates = cr2_table[["coef", "se", "ci_low", "ci_high", "p"]]
+        chosen = found[method]
+        comparison = pd.DataFrame([found[m].as_row() for m in wanted]).set_index("method")
+        comparison["used"] = comparison.index == method
+        if method == "cr2":
+            se_type = (f"CR2 (Bell-McCaffrey bias-reduced) by {cluster} with Satterthwaite degrees of freedom "
+                       f"({clusters} clusters, {treated_clusters} treated)")
+        elif method == "wild-bootstrap":
+            estimates.loc[design.effect_term, ["ci_low", "ci_high", "p"]] = [chosen.ci_low, chosen.ci_high, chosen.p]
+            se_type = (f"wild cluster bootstrap by {cluster} for the effect (restricted, {chosen.weights} weights, "
+                       f"{chosen.reps:,} draws, seed {chosen.seed}; {clusters} clusters, {treated_clusters} treated); "
+                       "standard errors and other terms cluster-robust CR1")
+
     odds = margins = None
     if model == "logit":
         odds = np.exp(estimates[["coef", "ci_low", "ci_high"]]).rename(
@@ -157,8 +261,9 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
         fit_statistic = ("pseudo R-squared (McFadden)", float(results.prsquared))
     else:
         fit_statistic = ("R-squared", float(results.rsquared))
-    return EffectResult(model, design, se_type, len(frame), dropped, outcome, effect_term, estimates,
-                        odds, margins, fit_statistic, results, clusters, treated_clusters)
+    return EffectResult(model, design.design, se_type, len(design.y), design.n_dropped, outcome, design.effect_term,
+                        estimates, odds, margins, fit_statistic, results, clusters, treated_clusters,
+                        method, comparison, chosen)
 
 
 def marginal_effects(results, alpha: float = 0.05) -> pd.DataFrame:
@@ -170,11 +275,13 @@ def marginal_effects(results, alpha: float = 0.05) -> pd.DataFrame:
 
 def event_study(table: pd.DataFrame, outcome: str, treatment: str, period: str, post_period, covariates=(), *,
                 model: str = "ols", cluster: str | None = None, se: str = "robust",
-                alpha: float = 0.05) -> pd.DataFrame:
+                alpha: float = 0.05, inference: str = "cluster-robust") -> pd.DataFrame:
     """Treatment-by-period differences relative to the last period before ``post_period``.
 
     Before adoption the estimates should hover around 0 (parallel trends); after it they
     trace the effect.  Coefficients are on the outcome's scale (log-odds for a logit).
+    With ``inference="cr2"`` the intervals are CR2 / Bell-McCaffrey; otherwise the fit's own
+    (a bootstrap per period would cost a test inversion each).
     """
     covariates = list(covariates)
     frame, _ = _prepare(table, [outcome, treatment, *covariates, cluster, period])
@@ -187,8 +294,12 @@ def event_study(table: pd.DataFrame, outcome: str, treatment: str, period: str, 
     X = pd.concat([pd.Series(1.0, index=frame.index, name="const").to_frame(), treated.to_frame(treatment),
                    _indicator_columns(frame[period], period), interactions,
                    *[term_columns(frame, c) for c in covariates]], axis=1)
-    results = fit_model(frame[outcome].astype(float), X, model, se, frame[cluster] if cluster else None)
+    y = frame[outcome].astype(float)
+    results = fit_model(y, X, model, se, frame[cluster] if cluster else None)
     tidy = _tidy(results, alpha)
+    if inference == "cr2" and cluster and model == "ols":
+        wanted = [list(X.columns).index(c) for c in interactions.columns]
+        tidy = cr2_inference(y, X, frame[cluster], alpha=alpha, names=X.columns, terms=wanted)
     rows = [{"period": base, "coef": 0.0, "se": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p": np.nan}]
     for p in periods:
         if p != base:

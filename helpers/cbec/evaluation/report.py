@@ -10,16 +10,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cbec.evaluation.balance import standardised_differences
 from cbec.evaluation.datasets import describe_source
 from cbec.evaluation.funnel import participation_funnel, share_with_interval
 from cbec.evaluation.gains import hake_gains
-from cbec.evaluation.models import EffectResult, event_study, estimate_effect
+from cbec.evaluation.models import EffectResult, effect_design, event_study, estimate_effect
+from cbec.evaluation.power import design_effect, intraclass_correlation, planning_table
 from cbec.evaluation.spec import EvaluationSpec, prepare
+from cbec.evaluation.subgroups import subgroup_effects
 from cbec.evaluation.survey import alpha_verdict, cronbach_alpha, item_summary
 from cbec.reporting.summary import write_summary
+
+
+@dataclass(frozen=True)
+class PowerPlanning:
+    """Inputs and result of the power section (see :mod:`cbec.evaluation.power`)."""
+
+    icc: float                 # of the model's residuals, students within clusters
+    residual_sd: float
+    observed_clusters: int
+    mean_cluster_size: float
+    planned_clusters: int
+    planned_cluster_size: float
+    power: float
+    table: pd.DataFrame        # minimum detectable effect by number of clusters
+
+    @property
+    def planned_mde(self) -> float:
+        return float(self.table.loc[self.table["planned"], "mde"].iloc[0])
+
+    def summary(self) -> dict:
+        return {"icc": self.icc, "residual_sd": self.residual_sd, "observed_clusters": self.observed_clusters,
+                "mean_cluster_size": self.mean_cluster_size, "planned_clusters": self.planned_clusters,
+                "planned_cluster_size": self.planned_cluster_size, "power": self.power,
+                "design_effect": design_effect(self.icc, self.planned_cluster_size),
+                "minimum_detectable_effect": self.planned_mde}
 
 
 @dataclass
@@ -35,6 +63,8 @@ class EvaluationReport:
     survey_alpha: float | None = None
     survey_items: pd.DataFrame | None = None
     yes_no: pd.DataFrame | None = None
+    subgroups: pd.DataFrame | None = None
+    planning: PowerPlanning | None = None
 
     @property
     def source(self) -> str:
@@ -69,6 +99,7 @@ class EvaluationReport:
             if effect.odds_ratios is not None:
                 out["odds_ratios"] = _records(effect.odds_ratios)
                 out["marginal_effects"] = _records(effect.marginal_effects)
+            out["inference"] = _inference_summary(effect)
         if self.events is not None:
             out["event_study"] = {"base_period": self.events.attrs.get("base_period"),
                                   "post_period": spec.post_period,
@@ -84,13 +115,21 @@ class EvaluationReport:
                              "items": self.survey_items.to_dict(orient="records")}
         if self.yes_no is not None:
             out["yes_no"] = _records(self.yes_no.set_index("item"))
+        if self.subgroups is not None:
+            out["subgroups"] = {"correction": spec.multiple_testing,
+                                "effects": self.subgroups.to_dict(orient="records")}
+        if self.planning is not None:
+            out["power"] = self.planning.summary()
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
         found = {"funnel": self.funnel, "balance": self.balance, "event_study": self.events,
-                 "gains": self.gains, "survey_items": self.survey_items, "yes_no": self.yes_no}
+                 "gains": self.gains, "survey_items": self.survey_items, "yes_no": self.yes_no,
+                 "subgroup_effects": self.subgroups,
+                 "power_planning": self.planning.table if self.planning else None}
         if self.effect:
             found["estimates"] = self.effect.estimates
+            found["inference_comparison"] = self.effect.inference_comparison
             found["odds_ratios"] = self.effect.odds_ratios
             found["marginal_effects"] = self.effect.marginal_effects
         return {name: table for name, table in found.items() if table is not None}
@@ -99,6 +138,34 @@ class EvaluationReport:
         """``summary.json`` plus one CSV per table in ``output_dir`` (default: the spec's; None: nothing)."""
         folder = output_dir or self.spec.output_dir
         return write_summary(folder, self.summary(), self.tables()) if folder else None
+
+
+def _inference_summary(effect: EffectResult) -> dict:
+    """How the effect's interval was computed, and the effect under every method compared."""
+    detail = effect.effect_inference
+    out = {"method": effect.inference, "few_clusters": effect.few_clusters}
+    if detail is not None and detail.method == "wild-bootstrap":
+        out["bootstrap"] = {"weights": detail.weights, "reps": detail.reps, "seed": detail.seed,
+                            "full_enumeration": detail.full_enumeration, "type": "WCR11 (restricted, CR1 statistic)"}
+    if detail is not None and detail.df is not None:
+        out["df"] = detail.df
+    if effect.inference_comparison is not None:
+        out["comparison"] = _records(effect.inference_comparison.drop(columns="used"))
+    return out
+
+
+def _planning(spec: EvaluationSpec, table: pd.DataFrame) -> PowerPlanning:
+    design = effect_design(table, spec.outcome, spec.treatment, spec.covariates, cluster=spec.cluster,
+                           period=spec.period, post_period=spec.post_period)
+    coef, *_ = np.linalg.lstsq(design.X.to_numpy(), design.y.to_numpy(), rcond=None)
+    residuals = design.y.to_numpy() - design.X.to_numpy() @ coef
+    icc = intraclass_correlation(residuals, design.cluster)
+    sizes = design.cluster.value_counts()
+    planned = spec.planned_clusters or int(len(sizes))
+    size = float(spec.planned_cluster_size or sizes.mean())
+    sd = float(np.std(residuals, ddof=design.X.shape[1]))
+    plan = planning_table(icc, sd, size, planned, alpha=spec.alpha, power=spec.power)
+    return PowerPlanning(icc, sd, int(len(sizes)), float(sizes.mean()), planned, size, spec.power, plan)
 
 
 def _records(frame: pd.DataFrame) -> dict:
@@ -115,12 +182,18 @@ def evaluate(spec: EvaluationSpec, table: pd.DataFrame) -> EvaluationReport:
     if spec.has_effect:
         balance_columns = [*spec.covariates, *([spec.pre_score] if spec.pre_score else [])]
         report.balance = standardised_differences(table, spec.treatment, list(dict.fromkeys(balance_columns)))
-        common = dict(model=spec.model, cluster=spec.cluster, se=spec.se, alpha=spec.alpha)
-        report.effect = estimate_effect(table, spec.outcome, spec.treatment, spec.covariates,
-                                        period=spec.period, post_period=spec.post_period, **common)
+        report.effect = estimate_effect(table, spec.outcome, spec.treatment, alpha=spec.alpha,
+                                        **spec.effect_arguments())
         if spec.has_did:
             report.events = event_study(table, spec.outcome, spec.treatment, spec.period, spec.post_period,
-                                        spec.covariates, **common)
+                                        spec.covariates, model=spec.model, cluster=spec.cluster, se=spec.se,
+                                        alpha=spec.alpha, inference=report.effect.inference)
+        if spec.subgroups:
+            report.subgroups = subgroup_effects(table, spec.subgroups, spec.outcome, spec.treatment,
+                                                correction=spec.multiple_testing, alpha=spec.alpha,
+                                                **spec.effect_arguments())
+        if spec.has_power:
+            report.planning = _planning(spec, table)
     if spec.has_gains:
         group = spec.treatment if spec.treatment else None
         rows = table[table[spec.period] >= spec.post_period] if spec.has_did else table

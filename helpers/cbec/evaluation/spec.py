@@ -17,10 +17,13 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from cbec.evaluation.datasets import DataSourceError, load_table
+from cbec.evaluation.models import INFERENCE, SMALL_SAMPLE_METHODS
+from cbec.evaluation.small_sample import BOOTSTRAP_WEIGHTS
+from cbec.evaluation.subgroups import CORRECTIONS, MAX_LEVELS
 
 MODELS = ("auto", "ols", "logit")
 SE_TYPES = ("robust", "classical")
-LIST_PARAMETERS = ("covariates", "stages", "survey_items", "yes_no_items")
+LIST_PARAMETERS = ("covariates", "stages", "survey_items", "yes_no_items", "subgroups")
 COLUMN_PARAMETERS = ("outcome", "treatment", "cluster", "period", "pre_score", "post_score")
 
 
@@ -55,6 +58,15 @@ class EvaluationSpec:
     subset: str | None = None
     max_score: float = 100.0
     alpha: float = 0.05
+    inference: str = "auto"
+    bootstrap_weights: str = "webb"
+    bootstrap_reps: int = 9999
+    seed: int = 2024
+    subgroups: tuple[str, ...] = ()
+    multiple_testing: str = "holm"
+    power: float | None = None
+    planned_clusters: int | None = None
+    planned_cluster_size: float | None = None
 
     @property
     def has_effect(self) -> bool:
@@ -67,6 +79,16 @@ class EvaluationSpec:
     @property
     def has_gains(self) -> bool:
         return self.pre_score is not None and self.post_score is not None
+
+    @property
+    def has_power(self) -> bool:
+        return self.power is not None
+
+    def effect_arguments(self) -> dict:
+        """Keyword arguments of ``estimate_effect`` for this spec's design and inference."""
+        return dict(covariates=self.covariates, model=self.model, cluster=self.cluster, se=self.se,
+                    period=self.period, post_period=self.post_period, inference=self.inference,
+                    bootstrap_weights=self.bootstrap_weights, bootstrap_reps=self.bootstrap_reps, seed=self.seed)
 
 
 def _is_binary(series: pd.Series) -> bool:
@@ -115,6 +137,38 @@ def _check_types(params: dict, problems: dict) -> None:
     alpha = params.get("alpha", 0.05)
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 0.5:
         problems["alpha"] = f"must be a number between 0 and 0.5 (0.05 gives 95% intervals), found {alpha!r}"
+    _choice(params, "inference", INFERENCE, "auto", problems)
+    _choice(params, "bootstrap_weights", BOOTSTRAP_WEIGHTS, "webb", problems)
+    _choice(params, "multiple_testing", tuple(CORRECTIONS), "holm", problems)
+    reps = params.get("bootstrap_reps", 9999)
+    if not _is_integer(reps) or not 99 <= reps <= 1_000_000:
+        problems["bootstrap_reps"] = f"must be a whole number of draws between 99 and 1,000,000, found {reps!r}"
+    seed = params.get("seed", 2024)
+    if not _is_integer(seed) or seed < 0:
+        problems["seed"] = f"must be a non-negative whole number (it fixes the bootstrap draws), found {seed!r}"
+    power = params.get("power")
+    if power is not None and (isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 < power < 1):
+        problems["power"] = f"must be a probability such as 0.8 (or None for no power section), found {power!r}"
+    planned = params.get("planned_clusters")
+    if planned is not None and (not _is_integer(planned) or planned < 4):
+        problems["planned_clusters"] = f"must be a whole number of clusters, at least 4, found {planned!r}"
+    size = params.get("planned_cluster_size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, numbers.Real) or size < 2):
+        problems["planned_cluster_size"] = f"must be a number of students per cluster, at least 2, found {size!r}"
+    for name in ("planned_clusters", "planned_cluster_size"):
+        if params.get(name) is not None and power is None and name not in problems:
+            problems[name] = "plans the power section, which is off: also set power (e.g. 0.8)"
+    if power is not None and (params.get("outcome") is None or params.get("treatment") is None):
+        problems.setdefault("power", "the power section also needs outcome and treatment")
+    if power is not None and params.get("cluster") is None and "power" not in problems:
+        problems["power"] = ("the minimum detectable effect of a class-randomised comparison needs cluster "
+                             "(the column naming each student's class)")
+    inference = params.get("inference", "auto")
+    if inference not in ("auto", None) and "inference" not in problems and params.get("cluster") is None:
+        problems["inference"] = (f"{inference!r} is cluster inference and needs cluster (the column naming "
+                                 "each student's class); without it errors are robust (HC1)")
+    if params.get("subgroups") and (params.get("outcome") is None or params.get("treatment") is None):
+        problems.setdefault("subgroups", "effects by subgroup also need outcome and treatment")
     if (params.get("period") is None) != (params.get("post_period") is None) and "period" not in problems:
         given, missing = ("period", "post_period") if params.get("period") is not None else ("post_period", "period")
         problems[missing] = f"is needed with {given} (difference-in-differences uses both), found None"
@@ -126,6 +180,18 @@ def _check_types(params: dict, problems: dict) -> None:
     if (params.get("outcome") is None) != (params.get("treatment") is None):
         missing = "treatment" if params.get("outcome") is not None else "outcome"
         problems.setdefault(missing, "effect estimates need both outcome and treatment, found None")
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _choice(params: dict, name: str, choices: tuple, default, problems: dict) -> None:
+    value = params.get(name, default)
+    if value not in choices:
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        problems[name] = f"{hint}must be one of {', '.join(map(repr, choices))}, found {value!r}"
 
 
 def _suggest(column: str, table: pd.DataFrame) -> str:
@@ -179,6 +245,12 @@ def _check_columns(spec: EvaluationSpec, table: pd.DataFrame, problems: dict) ->
             if not before or not after:
                 problems["post_period"] = (f"{spec.post_period!r} must split {spec.period!r} into periods before "
                                            f"and from it, found {_found(periods)}")
+    for column in spec.subgroups:
+        if column in (spec.outcome, spec.treatment):
+            problems["subgroups"] = f"{column!r} is the outcome or the treatment, not a subgroup"
+        elif table[column].nunique() > MAX_LEVELS:
+            problems["subgroups"] = (f"{column!r} has {table[column].nunique()} distinct values; at most {MAX_LEVELS} "
+                                     "subgroups per column: bin it first, e.g. pd.cut(df[col], 3)")
     for name in ("stages", "yes_no_items"):
         not_binary = [c for c in getattr(spec, name) if not _is_binary(table[c])]
         if not_binary:
@@ -239,4 +311,8 @@ def prepare(params: dict) -> tuple[EvaluationSpec, pd.DataFrame]:
 
     if spec.has_effect and spec.model == "auto":
         spec = replace(spec, model="logit" if _is_binary(table[spec.outcome]) else "ols")
+    if spec.inference in SMALL_SAMPLE_METHODS and spec.model != "ols":
+        raise ParameterError({"inference": f"{spec.inference!r} is for linear models, but the model is "
+                                           f"{spec.model!r}; use model='ols' (a linear probability model for a "
+                                           "0/1 outcome) or inference='cluster-robust'"})
     return spec, table.reset_index(drop=True)

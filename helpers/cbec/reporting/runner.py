@@ -76,17 +76,27 @@ def report_parameters(spec: ReportSpec, output_dir: Path, overrides: dict | None
     The report's own parameters, then ``overrides``, then ``output_dir``; ``shared`` values
     (such as ``course_dir``) only where the notebook declares them.  Names the notebook does
     not declare are refused: papermill would inject them and the notebook would ignore them.
+    An entry's parameters describe its own ``data``: overriding ``data`` with another table
+    starts from the notebook's defaults instead (see :func:`replaces_data`).
     """
     import papermill as pm
 
     declared = list(pm.inspect_notebook(str(spec.notebook)))
+    own = {} if replaces_data(spec, overrides) else spec.parameters
     parameters = {**{k: v for k, v in (shared or {}).items() if k in declared},
-                  **spec.parameters, **(overrides or {}), "output_dir": str(output_dir)}
+                  **own, **(overrides or {}), "output_dir": str(output_dir)}
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ReportConfigError(f"{spec.notebook.name} has no parameter(s) {', '.join(unknown)}; "
                                 f"its parameters are: {', '.join(declared)}.")
     return parameters
+
+
+def replaces_data(spec: ReportSpec, overrides: dict | None) -> bool:
+    """Whether ``overrides`` point the report at other data than its entry's, whose columns
+    (clusters, periods, funnel stages, ...) the entry's other parameters name."""
+    return bool(overrides) and "data" in overrides and "data" in spec.parameters \
+        and overrides["data"] != spec.parameters["data"]
 
 
 def run_report(spec: ReportSpec, out_root: Path, overrides: dict | None = None,
