@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -12,7 +14,8 @@ from cbec.reporting.runner import load_specs, run_reports, select
 from cbec.evaluation.simulation import programme_truth
 
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("evaluation_reports")]
-EVALUATION_REPORTS = ["program_evaluation", "platinum_cup_2020", "competition_awards", "spector_psi"]
+EVALUATION_REPORTS = ["program_evaluation", "platinum_cup_2020", "competition_awards", "spector_psi",
+                      "few_classes_pilot"]
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +107,50 @@ def test_unknown_override_is_refused_before_running(tmp_path, capsys):
     assert code == 3
     error = (tmp_path / "spector_psi" / "error.txt").read_text()
     assert "no parameter(s) outcom" in error and "outcome" in error
+
+
+def test_few_treated_classes_take_the_wild_cluster_bootstrap(rendered):
+    summary = summary_of(rendered, "few_classes_pilot")
+    assert (summary["clusters"], summary["treated_clusters"]) == (30, 8)
+    inference = summary["inference"]
+    assert inference["method"] == "wild-bootstrap" and inference["few_clusters"]
+    assert inference["bootstrap"] == {"weights": "webb", "reps": 9999, "seed": 2024, "full_enumeration": False,
+                                      "type": "WCR11 (restricted, CR1 statistic)"}
+    methods = inference["comparison"]
+    assert set(methods) == {"cluster-robust", "cr2", "wild-bootstrap"}
+    effect = summary["estimates"]["pilot_track:post"]
+    assert (effect["ci_low"], effect["ci_high"]) == (methods["wild-bootstrap"]["ci_low"],
+                                                     methods["wild-bootstrap"]["ci_high"])
+    cr1 = methods["cluster-robust"]
+    assert effect["ci_high"] - effect["ci_low"] > cr1["ci_high"] - cr1["ci_low"]   # CR1 runs too narrow
+    assert methods["cr2"]["df"] < cr1["df"] == 29
+
+
+def test_programme_report_has_subgroups_and_power(rendered):
+    summary = summary_of(rendered, "program_evaluation")
+    subgroups = summary["subgroups"]
+    assert subgroups["correction"] == "holm"
+    levels = {row["level"]: row for row in subgroups["effects"]}
+    assert set(levels) == {0, 1} and all(row["p_adjusted"] >= row["p"] for row in levels.values())
+    power = summary["power"]
+    assert power["observed_clusters"] == power["planned_clusters"] == 36
+    assert 0 <= power["icc"] < 0.2 and power["minimum_detectable_effect"] > 0
+
+
+def test_three_parameters_on_a_csv_without_the_programmes_columns(tmp_path, capsys, monkeypatch):
+    rng = np.random.default_rng(4)
+    arm = rng.integers(0, 2, 120)
+    pd.DataFrame({"learner": range(120), "arm": arm, "score": 60 + 5 * arm + rng.normal(0, 8, 120)}).to_csv(
+        tmp_path / "my_students.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    code = main(["-q", "report", "program_evaluation", "--out", str(tmp_path / "out"), "-p", "data=my_students.csv",
+                 "-p", "outcome=score", "-p", "treatment=arm"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "the entry's" in printed and "cluster" in printed   # says the built-in design is not applied
+    summary = json.loads((tmp_path / "out" / "program_evaluation" / "summary.json").read_text())
+    assert summary["design"] == "cross-section" and summary["clusters"] is None
+    assert summary["inference"]["method"] == "robust"
+    assert summary["estimates"]["arm"]["coef"] == pytest.approx(5, abs=4)
+    for section in ("event_study", "funnel", "gains", "survey", "subgroups", "power"):
+        assert section not in summary
