@@ -161,3 +161,8 @@ def test_a_class_is_simulated_around_the_released_due_date(course_copy, capsys):
 
     with Course.open(course_copy).gradebook() as gb:
         assert str(gb.find_assignment("data_operation").duedate) == "2025-03-01 12:00:00"
+
+
+def test_a_tolerance_without_check_is_a_usage_error(capsys):
+    assert main(["report", "spector_psi", "--tolerance", "1e-4"]) == EXIT_USAGE
+    assert "--tolerance is the tolerance of --check" in capsys.readouterr().err

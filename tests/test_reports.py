@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -84,6 +85,13 @@ def test_grade_summary_report_runs_on_the_real_gradebook(graded, tmp_path):
     assert summary["students"] == len(grades.students) == len(outcomes)
     assert summary["submitted"] == sum(o.status == "graded" for o in outcomes.values())
     assert summary["late"] == 1
+    block = summary["provenance"]  # what the numbers were computed from
+    assert block["parameters"] == {"course_dir": str(course.root), "gradebook": None, "assignment": ASSIGNMENT,
+                                   "behind_threshold": 0.5} and block["seed"] is None
+    gradebook = block["data"][0]
+    assert gradebook["path"] == str(course.gradebook_path.resolve())
+    assert gradebook["sha256"] == hashlib.sha256(course.gradebook_path.read_bytes()).hexdigest()
+    assert gradebook["table_rows"]["student"] == summary["students"]
     behind = pd.read_csv(tmp_path / "data_operation_outcomes" / "students_behind.csv")
     assert {"absent", "corrupted", "blank", "latecomer"} <= set(behind["student_id"])
     assert "solver" not in set(behind["student_id"])

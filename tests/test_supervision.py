@@ -5,6 +5,7 @@ import pytest
 
 from cbec.activity import ActivityLog, read_activity
 from cbec.quizzes import course_quizzes
+from cbec.reporting.provenance import Provenance
 from cbec.supervision import (SupervisionError, assignment_scores, build_dashboard, chase_list, load_dashboard,
                               load_roster, losing_decisions, participation, selection_ranking, season_progress,
                               simulate_class_activity, simulated_roster)
@@ -173,14 +174,14 @@ def test_no_log_and_no_scores_degrade_with_notes(tmp_path):
     assert board.ranking is None and board.headline()["never_played"] == 2
     assert any("No competition scores yet" in n for n in board.notes)
     assert any("no activity log folder" in n for n in board.notes)
-    board.write(tmp_path / "out")
+    board.write(tmp_path / "out", provenance=Provenance.collect(parameters={}, data=board.inputs, seed=None))
     assert (tmp_path / "out" / "summary.json").is_file() and not (tmp_path / "out" / "selection_ranking.csv").exists()
 
 
 def test_the_participation_table_feeds_the_programme_evaluation(board, tmp_path):
     from cbec.evaluation import evaluate, prepare
 
-    board.write(tmp_path)
+    board.write(tmp_path, provenance=Provenance.collect(parameters={}, data=board.inputs, seed=None))
     params = dict(data=str(tmp_path / "participation.csv"), outcome=None, treatment=None, covariates=[],
                   cluster=None, period=None, post_period=None, pre_score=None, post_score=None,
                   stages=["registered", "trained", "practised", "submitted"], survey_items=[], yes_no_items=[])

@@ -26,6 +26,11 @@ def test_dashboard_report_on_a_simulated_class(tmp_path):
     assert summary["registered"] == 40 and summary["practised"] == truth["practised"].sum()
     assert summary["idle"] == len(simulated.students(profile="stopped"))
     assert summary["skipped_lines"] == simulated.skipped_lines and len(summary["selected"]) == 3
+    read = {entry.get("path"): entry for entry in summary["provenance"]["data"]}
+    log = read[str(simulated.folder.resolve())]
+    assert log["files"] == len(list(simulated.folder.glob("*.jsonl"))) and log["kind"] == "folder"
+    assert read[str((tmp_path / "scores.csv").resolve())]["rows"] == len(simulated.competition_scores)
+    assert summary["provenance"]["parameters"]["as_of"] == "2026-04-15" and summary["provenance"]["clock"] == {}
     chase = pd.read_csv(folder / "chase_list.csv")
     assert set(chase["student"]) == simulated.students(profile="stopped") | simulated.students(profile="never played")
     ranking = pd.read_csv(folder / "selection_ranking.csv")
@@ -39,10 +44,11 @@ def test_dashboard_report_on_a_simulated_class(tmp_path):
     assert "<script src=\"http" not in page  # works offline
 
 
-def test_dashboard_report_without_a_log_or_scores_says_so(tmp_path):
+def test_dashboard_report_without_a_log_or_scores_says_so(course_copy, tmp_path):
+    # a course of its own: the project's may hold graded strategies (after `make demo`)
     run = run_report(load_specs()["training_dashboard"], tmp_path / "out",
                      overrides={"activity": str(tmp_path / "no_log_yet"), "as_of": "2026-04-15",
-                                "gradebook": str(tmp_path / "gradebook.db")})
+                                "gradebook": str(tmp_path / "gradebook.db"), "course_dir": str(course_copy)})
     assert run.ok, run.error
     page = run.html.read_text(encoding="utf-8")
     assert "No competition scores yet" in page and "no activity log folder" in page and "No gradebook" in page

@@ -137,6 +137,10 @@ def cmd_report(args) -> int:
             if kept:
                 print(f"{spec.name}: -p data= names other data than reports.yml's, so the entry's "
                       f"{', '.join(kept)} are not applied (the notebook's defaults are); give any you want with -p.")
+    if args.check:
+        return _check_reports(args, specs, overrides, shared)
+    if args.tolerance is not None:
+        raise UsageError("--tolerance is the tolerance of --check: cbec report --check --tolerance 1e-4")
     runs = run_reports(specs, out_root=args.out, overrides=overrides, workers=args.workers,
                        progress=not args.quiet, shared=shared)
     width = max((len(run.name) for run in runs), default=0)
@@ -148,6 +152,35 @@ def cmd_report(args) -> int:
     if runs:
         print(f"Index of reports: {runs[0].output_dir.parent / 'index.html'}")
     return EXIT_OK if all(r.ok for r in runs) else EXIT_PARTIAL
+
+
+def _check_reports(args, specs, overrides: dict, shared: dict | None) -> int:
+    """``cbec report --check``: regenerate into a temporary folder and compare with the stored summaries."""
+    from cbec import paths
+    from cbec.reporting.check import Tolerance, check_reports
+
+    out_root = args.out or paths.reports_dir()
+    tolerance = Tolerance(relative=args.tolerance) if args.tolerance is not None else Tolerance()
+    checks = check_reports(specs, out_root, overrides=overrides, shared=shared, workers=args.workers,
+                           tolerance=tolerance, progress=not args.quiet)
+    compared = [check for check in checks if check.status != "not stored"]
+    for check in checks:
+        if check.same:
+            print(f"{check.name}: same as {check.stored}")
+        elif check.status == "not stored" and not args.names:
+            print(f"{check.name}: skipped, {check.lines[0]}")
+        else:
+            for line in check.lines:
+                print(f"{check.name}: {line}")
+    if not compared:
+        print(f"cbec report --check: nothing to compare, no stored summary.json under {out_root}; "
+              "run `cbec report` first.", file=sys.stderr)
+        return EXIT_BROKEN
+    problems = [check for check in checks if not check.same and (check.status != "not stored" or args.names)]
+    same = sum(check.same for check in checks)
+    print(f"{same} of {len(compared)} report(s) regenerate identically (numbers within {tolerance.relative:g} "
+          f"relative); the stored reports in {out_root} were not changed.")
+    return EXIT_PARTIAL if problems else EXIT_OK
 
 
 def cmd_course_grade(args) -> int:
@@ -217,7 +250,8 @@ def cmd_demo(args) -> int:
               ("Simulate the class's practice seasons and quizzes (the activity log)", _simulate_activity, {}),
               ("Course grade: assignments, competition and practice activity, weighted", cmd_course_grade,
                dict(activity=None)),
-              ("Render the reports", cmd_report, dict(names=None, parameter=None, config=None, out=None, workers=2))]
+              ("Render the reports", cmd_report, dict(names=None, parameter=None, config=None, out=None, workers=2,
+                                                      check=False, tolerance=None))]
     codes: dict[str, int] = {}
     started = time.perf_counter()
     for number, (title, command, extra) in enumerate(stages, start=1):
@@ -406,6 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("report", cmd_report, "Render the report notebooks declared in analysis/reports.yml.")
     p.add_argument("names", nargs="*", help="reports to run (default: all)")
+    p.add_argument("--check", action="store_true",
+                   help="regenerate into a temporary folder and compare each summary.json with the stored one "
+                        "(nothing stored is changed; exit 0 when all agree)")
+    p.add_argument("--tolerance", type=_positive(float), default=None,
+                   help="with --check: relative tolerance of numbers (default 1e-6)")
     p.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
                    help="override a notebook parameter (repeatable; VALUE is read as YAML)")
     p.add_argument("--config", type=Path, help="report configuration (default: analysis/reports.yml)")

@@ -135,9 +135,25 @@ class EvaluationReport:
         return {name: table for name, table in found.items() if table is not None}
 
     def write(self, output_dir: str | Path | None = None) -> Path | None:
-        """``summary.json`` plus one CSV per table in ``output_dir`` (default: the spec's; None: nothing)."""
+        """``summary.json`` plus one CSV per table in ``output_dir`` (default: the spec's; None: nothing).
+
+        Its provenance: the spec's fields, the data (a file, or a built-in table hashed as
+        loaded) with its rows before and after ``subset``, and the spec's seed if it has one.
+        """
+        from dataclasses import asdict
+
+        from cbec.evaluation.datasets import BUILTIN, load_table
+        from cbec.reporting.provenance import Provenance, file_input, table_input
+
         folder = output_dir or self.spec.output_dir
-        return write_summary(folder, self.summary(), self.tables()) if folder else None
+        if not folder:
+            return None
+        source = self.spec.data
+        data = table_input(source, load_table(source)) if source in BUILTIN else file_input(source)
+        data["rows_after_subset"] = len(self.table)
+        provenance = Provenance.collect(parameters=asdict(self.spec), data=[data],
+                                        seed=getattr(self.spec, "seed", None))
+        return write_summary(folder, self.summary(), self.tables(), provenance=provenance)
 
 
 def _inference_summary(effect: EffectResult) -> dict:

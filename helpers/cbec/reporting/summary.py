@@ -1,4 +1,8 @@
-"""Machine-readable outputs of a report run: ``summary.json`` and CSV tables."""
+"""Machine-readable outputs of a report run: ``summary.json`` and CSV tables.
+
+Every summary carries a ``provenance`` block (:mod:`cbec.reporting.provenance`): the run's
+parameters, a hash and row count of each input, the seed, package versions and git commit.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from cbec.reporting.provenance import Provenance
 
 
 def plain(value):
@@ -28,8 +34,18 @@ def plain(value):
     return value
 
 
-def write_summary(output_dir: str | Path, headline: dict, tables: dict[str, pd.DataFrame] | None = None) -> Path:
-    """Write ``summary.json`` (strict JSON, NaN as null) and one CSV per table into ``output_dir``."""
+def write_summary(output_dir: str | Path, headline: dict, tables: dict[str, pd.DataFrame] | None = None, *,
+                  provenance: Provenance) -> Path:
+    """Write ``summary.json`` (strict JSON, NaN as null) and one CSV per table into ``output_dir``.
+
+    ``provenance`` (required) is written under the key ``provenance``; build it with
+    :meth:`cbec.reporting.provenance.Provenance.collect`.
+    """
+    if not isinstance(provenance, Provenance):
+        raise TypeError("provenance must be a cbec.reporting.provenance.Provenance, built with "
+                        f"Provenance.collect(parameters=..., data=..., seed=...); got {type(provenance).__name__}")
+    if "provenance" in headline:
+        raise ValueError("the headline has a key 'provenance', which is where the run's provenance goes; rename it")
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     tables = tables or {}
@@ -38,6 +54,7 @@ def write_summary(output_dir: str | Path, headline: dict, tables: dict[str, pd.D
     payload = plain(dict(headline))
     if tables:
         payload["tables"] = {name: f"{name}.csv" for name in tables}
+    payload["provenance"] = plain(provenance.as_dict(folder))
     path = folder / "summary.json"
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     return path

@@ -4,7 +4,8 @@
 exchange, the competition scores) and :func:`build_dashboard` computes the tables from
 tables, so tests and the report notebook use the same path.  Nothing missing crashes it:
 no log means everyone has "never played", no competition score means no ranking yet, and
-each gap is said in ``notes``.
+each gap is said in ``notes``.  ``load_dashboard`` records every source it read in
+``inputs`` (for the provenance of ``summary.json``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cbec.activity.log import scan_activity
+from cbec.activity.log import SUFFIX, scan_activity
 from cbec.activity.timestamps import parse_time, utc_now
+from cbec.reporting.provenance import Provenance, file_input, folder_input, table_input
 from cbec.supervision.participation import chase_list, funnel_counts, participation, unregistered, until
 from cbec.supervision.practice import losing_decisions, quiz_scores, season_profits, season_progress
 from cbec.supervision.roster import SupervisionError, assignment_scores, gradebook_assignments, load_roster
@@ -24,7 +26,8 @@ from cbec.supervision.selection import check_weights, selection_ranking
 
 @dataclass
 class TrainingDashboard:
-    """The tables of the dashboard; ``notes`` say what could not be shown and why."""
+    """The tables of the dashboard; ``notes`` say what could not be shown and why, ``inputs``
+    what it was read from (provenance entries, see :mod:`cbec.reporting.provenance`)."""
 
     as_of: pd.Timestamp
     idle_days: float
@@ -40,6 +43,7 @@ class TrainingDashboard:
     unregistered: list[str] = field(default_factory=list)
     events_after_as_of: int = 0
     notes: list[str] = field(default_factory=list)
+    inputs: list[dict] = field(default_factory=list)
 
     def headline(self) -> dict:
         table = self.participation
@@ -57,7 +61,8 @@ class TrainingDashboard:
                 "selected": None if ranked is None else ranked.loc[ranked["selected"], "student"].tolist(),
                 "notes": self.notes}
 
-    def write(self, output_dir) -> Path:
+    def write(self, output_dir, *, provenance: Provenance) -> Path:
+        """``summary.json`` (the headline and ``provenance``) and the tables as CSV files in ``output_dir``."""
         from cbec.reporting.summary import write_summary
 
         tables = {"participation": self.participation, "chase_list": self.chase, "season_progress": self.progress,
@@ -65,7 +70,7 @@ class TrainingDashboard:
                   "skipped_lines": self.skipped}
         if self.ranking is not None:
             tables["selection_ranking"] = self.ranking
-        return write_summary(output_dir, self.headline(), tables)
+        return write_summary(output_dir, self.headline(), tables, provenance=provenance)
 
 
 def build_dashboard(events: pd.DataFrame, roster: pd.DataFrame, *, as_of, idle_days: float = 7,
@@ -118,16 +123,20 @@ def _table(value, what: str) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.suffix != ".parquet" else pd.read_parquet(path)
 
 
-def gradebook_submissions(gradebook: str | Path, assignment: str) -> pd.DataFrame:
-    """Submissions of ``assignment`` recorded in nbgrader's gradebook (student, assignment, time)."""
+def gradebook_submissions(gradebook: str | Path, assignment: str, as_of=None) -> pd.DataFrame:
+    """Submissions of ``assignment`` recorded in nbgrader's gradebook (student, assignment, time).
+
+    A submission without a timestamp still counts as handed in; its time is unknown, so it is
+    put at ``as_of`` (default: now), the latest time that counts.
+    """
     from cbec.reporting.gradebook import load_assignment_grades
 
     students = load_assignment_grades(gradebook, assignment).students
     handed = students[students["submitted"]]
     times = pd.to_datetime(handed["timestamp"]).dt.tz_localize("UTC") if len(handed) else pd.Series(dtype=object)
-    # a submission without a timestamp still counts as handed in; its time is unknown, so "now"
+    unknown_time = parse_time(as_of) if as_of is not None else utc_now()
     return pd.DataFrame({"student": handed["student_id"], "assignment": assignment,
-                         "time": times.fillna(utc_now()) if len(handed) else times, "source": "gradebook"})
+                         "time": times.fillna(unknown_time) if len(handed) else times, "source": "gradebook"})
 
 
 def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=None, gradebook=None, roster=None,
@@ -148,6 +157,7 @@ def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=Non
     scan = scan_activity(activity)
     events = scan.events
     notes = []
+    inputs = [folder_input(activity, f"*{SUFFIX}")]
     if not Path(activity).is_dir():
         notes.append(f"There is no activity log folder at {'/'.join(Path(activity).parts[-3:])!r} yet "
                      "(it appears when the first student records an event).")
@@ -156,6 +166,9 @@ def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=Non
     if gradebook is not None and not has_gradebook:
         notes.append(f"No gradebook at {gradebook.name!r} in {gradebook.parent.name!r}: no module assignment scores "
                      "(autograde first, or pass the gradebook).")
+    if has_gradebook:
+        inputs.append(file_input(gradebook))
+    given = {"roster": roster, "competition_scores": competition_scores, "module_scores": module_scores}
     if roster is not None:
         roster_table = load_roster(_table(roster, "roster") if not isinstance(roster, pd.DataFrame) else roster)
     elif has_gradebook:
@@ -171,8 +184,9 @@ def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=Non
 
         root, course_id = course_exchange(course_dir)
         submissions.append(inbound_submissions(root / course_id / "inbound"))
+        inputs.append(folder_input(root / course_id / "inbound", names_only=True))  # the folder names are the record
     if has_gradebook and assignment and assignment in gradebook_assignments(gradebook):
-        submissions.append(gradebook_submissions(gradebook, assignment))
+        submissions.append(gradebook_submissions(gradebook, assignment, as_of))
     if module_scores is None and has_gradebook:
         module_scores = assignment_scores(gradebook, module_assignments, exclude=(assignment,) if assignment else ())
     dashboard = build_dashboard(
@@ -182,4 +196,10 @@ def load_dashboard(activity, *, as_of=None, idle_days: float = 7, course_dir=Non
         weights=weights, team_size=team_size, quiz_modules=list(course_quizzes()), skipped=scan.skipped,
         min_seasons=min_seasons)
     dashboard.notes[:0] = notes
+    dashboard.inputs = inputs + [_input_of(value, name) for name, value in given.items() if value is not None]
     return dashboard
+
+
+def _input_of(value, name: str) -> dict:
+    """The provenance entry of a source given as a table or as a file."""
+    return table_input(name, value, kind="table") if isinstance(value, pd.DataFrame) else file_input(value)

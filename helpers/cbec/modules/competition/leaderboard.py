@@ -19,6 +19,7 @@ import pandas as pd
 
 from cbec.grading.autograde import COMPLETE_MARKER
 from cbec.modules.competition.assignment import ASSIGNMENT, QUESTIONS
+from cbec.reporting.provenance import folder_input
 
 VIEWS = {"public": "public_score", "final": "final_score"}
 _VARIABLE = QUESTIONS[0].variable
@@ -34,10 +35,15 @@ class CompetitionResults:
     unreadable: tuple[str, ...] = ()
 
 
+def _records_pattern(assignment: str) -> str:
+    """The graded records of ``assignment``, relative to the course's ``autograded/`` folder."""
+    return f"*/{assignment}/{COMPLETE_MARKER}"
+
+
 def read_results(course_dir: str | Path, assignment: str = ASSIGNMENT) -> CompetitionResults:
     """Every graded strategy's record under ``<course>/autograded/*/<assignment>/``."""
     students, stores, unreadable = [], [], []
-    for marker in sorted(Path(course_dir).glob(f"autograded/*/{assignment}/{COMPLETE_MARKER}")):
+    for marker in sorted((Path(course_dir) / "autograded").glob(_records_pattern(assignment))):
         student = marker.parent.parent.name
         try:
             runs = json.loads(marker.read_text(encoding="utf-8")).get("runs", [])
@@ -58,6 +64,11 @@ def read_results(course_dir: str | Path, assignment: str = ASSIGNMENT) -> Compet
     columns = ["student", "public_score", "final_score", "failures", "same_as_baseline", "fingerprint",
                "slowest_round_seconds"]
     return CompetitionResults(pd.DataFrame(students, columns=columns), pd.DataFrame(stores), tuple(unreadable))
+
+
+def results_input(course_dir: str | Path, assignment: str = ASSIGNMENT) -> dict:
+    """The provenance entry of the records :func:`read_results` reads (one hash over them all)."""
+    return folder_input(Path(course_dir) / "autograded", _records_pattern(assignment))
 
 
 def leaderboard(results: CompetitionResults, view: str = "final") -> pd.DataFrame:
