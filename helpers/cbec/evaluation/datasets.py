@@ -6,6 +6,7 @@ The built-in ones are entries of the dataset catalogue (``DATASETS``), each a si
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
@@ -55,11 +56,17 @@ def describe_source(data: str | Path) -> str:
     return f"file {Path(text).resolve()}"
 
 
+@functools.lru_cache(maxsize=None)
+def _builtin_table(name: str) -> pd.DataFrame:
+    # kept: the report hashes the table it analysed for its provenance, and must not build it twice
+    return BUILTIN[name].loader()[STUDENTS]
+
+
 def load_table(data: str | Path) -> pd.DataFrame:
     """A built-in table by name, or a CSV / Parquet file of one row per student."""
     text = str(data)
     if text in BUILTIN:
-        return BUILTIN[text].loader()[STUDENTS]
+        return _builtin_table(text).copy()
     path = Path(text).expanduser()
     if path.suffix.lower() not in READERS:
         if not path.suffix:

@@ -12,6 +12,7 @@ from IPython.display import Markdown, display
 
 from cbec.modules.data_operation.analytics.funnel import largest_drop
 from cbec.evaluation import figures
+from cbec.evaluation.power import design_effect
 from cbec.evaluation.report import EvaluationReport
 from cbec.evaluation.survey import alpha_verdict
 
@@ -192,7 +193,7 @@ def power(report: EvaluationReport) -> None:
              f"Students of one class resemble each other: the intra-class correlation of the model's residuals is "
              f"**{plan.icc:.3f}** ({plan.observed_clusters} clusters, {plan.mean_cluster_size:.1f} students each on "
              f"average), so a class of {plan.planned_cluster_size:.0f} counts as "
-             f"{plan.planned_cluster_size / (1 + (plan.planned_cluster_size - 1) * plan.icc):.1f} independent "
+             f"{plan.planned_cluster_size / design_effect(plan.icc, plan.planned_cluster_size):.1f} independent "
              f"students. With **{plan.planned_clusters} classes** (half of them treated) the smallest effect "
              f"detected with {plan.power:.0%} power at {report.spec.alpha:g} is **{plan.planned_mde:.2f}** points of "
              f"`{report.spec.outcome}` ({plan.planned_mde / plan.residual_sd:.2f} residual standard deviations).")

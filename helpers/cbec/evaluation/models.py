@@ -46,7 +46,7 @@ class EffectResult:
     results: object         # the statsmodels results, for anything not summarised here
     clusters: int | None = None          # number of clusters (cluster-robust errors only)
     treated_clusters: int | None = None  # clusters where the effect term is not zero
-    inference: str = "robust"            # how the effect's interval was computed (see INFERENCE)
+    inference: str = "robust"            # how the effect's interval was computed: INFERENCE or se
     inference_comparison: pd.DataFrame | None = None  # the effect under each method; column "used"
     effect_inference: TermInference | None = None     # the method used, in detail (draws, seed, df)
 
@@ -163,12 +163,14 @@ def effect_design(table: pd.DataFrame, outcome: str, treatment: str, covariates=
                   frame[cluster] if cluster else None, dropped)
 
 
-def resolve_inference(inference: str, model: str, clusters: int | None, treated_clusters: int | None) -> str:
-    """The method ``inference="auto"`` stands for: small-sample with few clusters, else CR1."""
+def resolve_inference(inference: str, model: str, clusters: int | None, treated_clusters: int | None,
+                      se: str = "robust") -> str:
+    """The method ``inference="auto"`` stands for: without clusters ``se`` (robust or classical),
+    with few clusters the small-sample method, else CR1."""
     if inference != "auto":
         return inference
     if clusters is None:
-        return "robust"
+        return se
     if model == "ols" and (clusters < FEW_CLUSTERS or treated_clusters < FEW_TREATED_CLUSTERS):
         return SMALL_SAMPLE_DEFAULT
     return "cluster-robust"
@@ -219,7 +221,7 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
     if cluster:
         clusters = int(design.cluster.nunique())
         treated_clusters = int(design.cluster[design.X[design.effect_term] != 0].nunique())
-    method = resolve_inference(inference, model, clusters, treated_clusters)
+    method = resolve_inference(inference, model, clusters, treated_clusters, se)
     if method in SMALL_SAMPLE_METHODS and (model != "ols" or not cluster):
         raise ModelError(f"inference={method!r} needs a linear model (model='ols') with a cluster column.")
     estimates = _tidy(results, alpha)

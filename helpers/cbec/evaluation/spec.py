@@ -127,10 +127,8 @@ def _check_types(params: dict, problems: dict) -> None:
             problems[name] = f"must be a list of column names, found {type(value).__name__} {value!r}"
         elif len(set(value)) != len(value):
             problems[name] = f"lists a column twice: {value!r}"
-    if params.get("model", "auto") not in MODELS:
-        problems["model"] = f"must be one of {', '.join(map(repr, MODELS))}, found {params.get('model')!r}"
-    if params.get("se", "robust") not in SE_TYPES:
-        problems["se"] = f"must be one of {', '.join(map(repr, SE_TYPES))}, found {params.get('se')!r}"
+    _choice(params, "model", MODELS, "auto", problems)
+    _choice(params, "se", SE_TYPES, "robust", problems)
     max_score = params.get("max_score", 100)
     if isinstance(max_score, bool) or not isinstance(max_score, numbers.Real) or max_score <= 0:
         problems["max_score"] = f"must be a positive number, found {max_score!r}"
