@@ -135,3 +135,66 @@ def test_every_problem_is_reported_at_once():
     error = problems_of(outcome="nope", cluster="nope_either")
     assert set(error.problems) == {"outcome", "cluster"}
     assert str(error).startswith("The evaluation cannot run; fix these parameters: ")
+
+
+# --- inference, subgroups and power -------------------------------------------------------------
+
+@pytest.mark.parametrize("parameter, value, phrase", [
+    ("inference", "bootstrap", "must be one of 'auto'"),
+    ("inference", "cr3", "did you mean 'cr2'?"),
+    ("bootstrap_weights", "normal", "must be one of 'webb', 'rademacher'"),
+    ("bootstrap_reps", 10, "between 99 and 1,000,000"),
+    ("bootstrap_reps", 999.5, "whole number of draws"),
+    ("seed", -1, "non-negative whole number"),
+    ("multiple_testing", "bonferroni", "must be one of 'holm', 'benjamini-hochberg'"),
+    ("power", 80, "a probability such as 0.8"),
+    ("power", True, "a probability such as 0.8"),
+    ("planned_clusters", 2, "at least 4"),
+    ("planned_cluster_size", 1, "at least 2"),
+])
+def test_bad_inference_subgroup_or_power_value_is_named(parameter, value, phrase):
+    change = {parameter: value}
+    if parameter.startswith("planned"):
+        change["power"] = 0.8
+    error = problems_of(**change)
+    assert list(error.problems) == [parameter], error.problems
+    assert phrase in error.problems[parameter]
+
+
+def test_planning_without_the_power_section_says_to_turn_it_on():
+    error = problems_of(planned_clusters=40)
+    assert list(error.problems) == ["planned_clusters"]
+    assert "also set power" in error.problems["planned_clusters"]
+
+
+def test_power_without_clusters_asks_for_the_cluster_column():
+    error = problems_of(power=0.8, cluster=None)
+    assert "power" in error.problems and "needs cluster" in error.problems["power"]
+
+
+def test_cluster_inference_without_clusters_is_refused():
+    error = problems_of(inference="cr2", cluster=None)
+    assert list(error.problems) == ["inference"] and "needs cluster" in error.problems["inference"]
+
+
+def test_small_sample_inference_with_a_logit_is_refused():
+    error = problems_of(outcome="award", treatment="integrated", model="logit", inference="wild-bootstrap",
+                        period=None, post_period=None, pre_score=None, post_score=None)
+    assert list(error.problems) == ["inference"] and "linear models" in error.problems["inference"]
+
+
+@pytest.mark.parametrize("subgroups, phrase", [
+    (["pilot_track"], "is the outcome or the treatment"),
+    (["student_id"], "distinct values; at most 12"),
+    (["no_such_column"], "'no_such_column'"),
+])
+def test_unusable_subgroup_column_is_named(subgroups, phrase):
+    error = problems_of(subgroups=subgroups)
+    assert "subgroups" in error.problems and phrase in error.problems["subgroups"]
+
+
+def test_good_inference_subgroup_and_power_parameters_pass():
+    spec, _ = prepare({**GOOD, "inference": "cr2", "bootstrap_weights": "rademacher", "bootstrap_reps": 199,
+                       "seed": 7, "subgroups": ["registered"], "multiple_testing": "benjamini-hochberg",
+                       "power": 0.9, "planned_clusters": 40, "planned_cluster_size": 25})
+    assert spec.inference == "cr2" and tuple(spec.subgroups) == ("registered",) and spec.has_power
