@@ -109,20 +109,22 @@ def test_unknown_override_is_refused_before_running(tmp_path, capsys):
     assert "no parameter(s) outcom" in error and "outcome" in error
 
 
-def test_few_treated_classes_take_the_wild_cluster_bootstrap(rendered):
+def test_few_treated_classes_take_cr2_and_show_the_bootstrap_beside_it(rendered):
     summary = summary_of(rendered, "few_classes_pilot")
     assert (summary["clusters"], summary["treated_clusters"]) == (30, 8)
     inference = summary["inference"]
-    assert inference["method"] == "wild-bootstrap" and inference["few_clusters"]
+    assert inference["method"] == "cr2" and inference["few_clusters"]
     assert inference["bootstrap"] == {"weights": "webb", "reps": 9999, "seed": 2024, "full_enumeration": False,
                                       "type": "WCR11 (restricted, CR1 statistic)"}
     methods = inference["comparison"]
     assert set(methods) == {"cluster-robust", "cr2", "wild-bootstrap"}
     effect = summary["estimates"]["pilot_track:post"]
-    assert (effect["ci_low"], effect["ci_high"]) == (methods["wild-bootstrap"]["ci_low"],
-                                                     methods["wild-bootstrap"]["ci_high"])
-    cr1 = methods["cluster-robust"]
+    assert (effect["se"], effect["ci_low"], effect["ci_high"]) == (
+        methods["cr2"]["se"], methods["cr2"]["ci_low"], methods["cr2"]["ci_high"])
+    assert inference["df"] == methods["cr2"]["df"]
+    cr1, bootstrap = methods["cluster-robust"], methods["wild-bootstrap"]
     assert effect["ci_high"] - effect["ci_low"] > cr1["ci_high"] - cr1["ci_low"]   # CR1 runs too narrow
+    assert bootstrap["ci_high"] - bootstrap["ci_low"] > cr1["ci_high"] - cr1["ci_low"]
     assert methods["cr2"]["df"] < cr1["df"] == 29
 
 

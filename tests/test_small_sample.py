@@ -122,3 +122,56 @@ def test_cr2_widens_cr1_and_gives_fewer_degrees_of_freedom_with_few_treated_clus
     assert cr2["se"] > cr1.bse[1] * 0.95
     assert 1 < cr2["df"] < 9          # far fewer than G - 1 = 9: two treated clusters carry the contrast
     assert cr2["ci_high"] - cr2["ci_low"] > np.diff(cr1.conf_int()[1])[0]
+
+
+# --- how estimate_effect chooses and reports the method ----------------------------------------
+
+def students_in_classes(clusters, treated, seed=4):
+    y, X, cluster = few_clusters(seed=seed, clusters=clusters, treated=treated)
+    return pd.DataFrame({"score": y, "arm": X[:, 1], "gpa": X[:, 2], "class_id": cluster})
+
+
+def test_auto_takes_cr2_with_few_treated_clusters_and_compares_all_three():
+    from cbec.evaluation.models import SMALL_SAMPLE_DEFAULT, estimate_effect
+    result = estimate_effect(students_in_classes(12, 4), "score", "arm", ["gpa"], cluster="class_id",
+                             bootstrap_reps=999)
+    assert result.inference == SMALL_SAMPLE_DEFAULT == "cr2" and result.few_clusters
+    comparison = result.inference_comparison
+    assert list(comparison.index) == ["cluster-robust", "cr2", "wild-bootstrap"]
+    assert comparison["used"].tolist() == [False, True, False]
+    assert result.effect["se"] == pytest.approx(comparison.loc["cr2", "se"])
+    assert result.effect_inference.df == comparison.loc["cr2", "df"] < 11
+    assert result.inference_details["wild-bootstrap"].reps == 999
+    assert "CR2" in result.se_type and "Satterthwaite" in result.se_type
+
+
+def test_auto_keeps_cr1_with_many_clusters_and_skips_the_costly_bootstrap():
+    from cbec.evaluation.models import BOOTSTRAP_COMPARISON_MAX_CLUSTERS, estimate_effect
+    clusters = BOOTSTRAP_COMPARISON_MAX_CLUSTERS + 10
+    result = estimate_effect(students_in_classes(clusters, clusters // 2), "score", "arm", ["gpa"],
+                             cluster="class_id")
+    assert result.inference == "cluster-robust" and not result.few_clusters
+    assert list(result.inference_comparison.index) == ["cluster-robust", "cr2"]
+    assert result.effect_inference.df == clusters - 1
+
+
+def test_asking_for_the_bootstrap_replaces_the_effects_interval_and_p_only():
+    from cbec.evaluation.models import estimate_effect
+    table = students_in_classes(12, 4)
+    result = estimate_effect(table, "score", "arm", ["gpa"], cluster="class_id", inference="wild-bootstrap",
+                             bootstrap_reps=999, seed=9)
+    cr1 = estimate_effect(table, "score", "arm", ["gpa"], cluster="class_id", inference="cluster-robust")
+    boot = result.inference_details["wild-bootstrap"]
+    assert (result.effect["ci_low"], result.effect["ci_high"], result.effect["p"]) == (boot.ci_low, boot.ci_high,
+                                                                                         boot.p)
+    assert result.effect["se"] == cr1.effect["se"]                      # the bootstrap has no SE of its own
+    assert result.estimates.loc["gpa"].equals(cr1.estimates.loc["gpa"])  # other terms stay CR1
+    assert boot.seed == 9 and "wild cluster bootstrap" in result.se_type
+
+
+def test_a_logit_with_few_clusters_stays_cluster_robust_under_auto():
+    from cbec.evaluation.models import estimate_effect
+    table = students_in_classes(12, 4)
+    table["passed"] = (table["score"] > table["score"].median()).astype(int)
+    result = estimate_effect(table, "passed", "arm", ["gpa"], model="logit", cluster="class_id")
+    assert result.inference == "cluster-robust" and result.few_clusters

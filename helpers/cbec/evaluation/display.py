@@ -48,7 +48,7 @@ def overview(report: EvaluationReport) -> None:
         ("learning gains", report.gains is not None), ("survey", report.survey_items is not None
                                                       or report.yes_no is not None)] if present]
     parts.append(f"**Sections:** {', '.join(sections) or 'none (give outcome/treatment, stages, ...)'}")
-    if report.effect and report.effect.effect_inference and report.effect.effect_inference.seed is not None:
+    if report.effect and "wild-bootstrap" in (report.effect.inference_details or {}):
         parts.append(f"**Seed:** {spec.seed} (fixes the bootstrap draws: the same data and seed give the same "
                      "numbers)")
     display(Markdown("  \n".join(parts)))
@@ -134,8 +134,10 @@ def _inference_note(e) -> str:
                 f"(restricted WCR, {detail.weights} weights, {detail.reps:,} draws, seed {detail.seed}), which "
                 "keep their coverage where cluster-robust intervals run too narrow.")
     if e.inference == "cr2":
-        return (f"\n\n*{counts}:* CR2 standard errors with Bell-McCaffrey's {detail.df:.1f} degrees of freedom "
-                "(in place of G - 1), which keep their coverage with few clusters.")
+        why = ("Few clusters" if e.few_clusters else "Chosen")
+        return (f"\n\n*{why} ({counts}):* the interval and p-value use CR2 standard errors with "
+                f"Bell-McCaffrey's {detail.df:.1f} degrees of freedom in place of G - 1 = {e.clusters - 1}, "
+                "which keep their coverage where cluster-robust (CR1) intervals run too narrow.")
     if e.few_clusters:
         return (f"\n\n*Caution:* {counts}. Cluster-robust (CR1) intervals run too narrow with few (treated) "
                 "clusters; the comparison below shows the small-sample intervals (inference='auto' uses them).")

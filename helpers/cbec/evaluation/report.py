@@ -160,9 +160,11 @@ def _inference_summary(effect: EffectResult) -> dict:
     """How the effect's interval was computed, and the effect under every method compared."""
     detail = effect.effect_inference
     out = {"method": effect.inference, "few_clusters": effect.few_clusters}
-    if detail is not None and detail.method == "wild-bootstrap":
-        out["bootstrap"] = {"weights": detail.weights, "reps": detail.reps, "seed": detail.seed,
-                            "full_enumeration": detail.full_enumeration, "type": "WCR11 (restricted, CR1 statistic)"}
+    bootstrap = (effect.inference_details or {}).get("wild-bootstrap")
+    if bootstrap is not None:  # used or only compared: its draws are part of what regenerates
+        out["bootstrap"] = {"weights": bootstrap.weights, "reps": bootstrap.reps, "seed": bootstrap.seed,
+                            "full_enumeration": bootstrap.full_enumeration,
+                            "type": "WCR11 (restricted, CR1 statistic)"}
     if detail is not None and detail.df is not None:
         out["df"] = detail.df
     if effect.inference_comparison is not None:
