@@ -10,6 +10,7 @@ import pytest
 
 from cbec.site import SiteError, broken_links, build_site, course_modules
 from cbec.site.modules import CourseModule
+from tests.test_notebooks import assert_solutions_pass
 
 REMOTE_LOAD = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//')
 
@@ -51,6 +52,22 @@ def test_lectures_are_executed_with_math_and_collapsed_solutions(site):
             if "$" in "".join(c.source for c in nbformat.read(lecture, as_version=4).cells if c.cell_type == "markdown"):
                 assert "<math" in page, f"{lecture.name}: math not written as MathML"
             assert REMOTE_LOAD.findall(page) == [], f"{lecture.name} loads something from the network"
+
+
+@pytest.mark.xdist_group("site")
+def test_every_lecture_ran_on_a_fresh_kernel_and_its_solutions_pass(site):
+    # MyST-NB keeps the executed notebooks beside the staged source (conftest: <folder>/src)
+    executed = site.out.parent / "src" / "_build" / "jupyter_execute"
+    lectures = checked = 0
+    for module in course_modules():
+        for lecture in module.lectures:
+            notebook = nbformat.read(executed / module.slug / lecture.name, as_version=4)
+            code = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
+            assert code and all(cell.execution_count for cell in code), f"{lecture.name}: a cell did not run"
+            assert not [o for c in code for o in c.outputs if o.output_type == "error"], f"{lecture.name} failed"
+            checked += assert_solutions_pass(notebook, lecture.name)
+            lectures += 1
+    assert checked >= lectures, f"only {checked} checked solutions in {lectures} lectures"
 
 
 @pytest.mark.xdist_group("site")
