@@ -129,12 +129,12 @@ def _inference_note(e) -> str:
         return ""
     counts = f"{e.clusters} clusters, {e.treated_clusters} of them with `{e.effect_term}` ≠ 0"
     detail = e.effect_inference
+    why = "Few clusters" if e.few_clusters else f"inference={e.inference!r}"
     if e.inference == "wild-bootstrap":
-        return (f"\n\n*Few clusters ({counts}):* the interval and p-value are the wild cluster bootstrap's "
+        return (f"\n\n*{why} ({counts}):* the interval and p-value are the wild cluster bootstrap's "
                 f"(restricted WCR, {detail.weights} weights, {detail.reps:,} draws, seed {detail.seed}), which "
                 "keep their coverage where cluster-robust intervals run too narrow.")
     if e.inference == "cr2":
-        why = ("Few clusters" if e.few_clusters else "Chosen")
         return (f"\n\n*{why} ({counts}):* the interval and p-value use CR2 standard errors with "
                 f"Bell-McCaffrey's {detail.df:.1f} degrees of freedom in place of G - 1 = {e.clusters - 1}, "
                 "which keep their coverage where cluster-robust (CR1) intervals run too narrow.")
