@@ -175,3 +175,19 @@ def test_a_logit_with_few_clusters_stays_cluster_robust_under_auto():
     table["passed"] = (table["score"] > table["score"].median()).astype(int)
     result = estimate_effect(table, "passed", "arm", ["gpa"], model="logit", cluster="class_id")
     assert result.inference == "cluster-robust" and result.few_clusters
+
+
+def test_the_report_says_why_the_interval_is_computed_as_it_is():
+    from cbec.evaluation.display import _inference_note
+    from cbec.evaluation.models import estimate_effect
+    table = students_in_classes(12, 4)
+    note = _inference_note(estimate_effect(table, "score", "arm", ["gpa"], cluster="class_id", bootstrap_reps=199))
+    assert note.strip().startswith("*Few clusters (12 clusters, 4 of them") and "CR2" in note
+    assert "degrees of freedom in place of G - 1 = 11" in note
+    cr1 = _inference_note(estimate_effect(table, "score", "arm", ["gpa"], cluster="class_id",
+                                          inference="cluster-robust"))
+    assert cr1.strip().startswith("*Caution:*") and "inference='auto' uses them" in cr1
+    many = students_in_classes(40, 20)
+    chosen = _inference_note(estimate_effect(many, "score", "arm", ["gpa"], cluster="class_id",
+                                             inference="wild-bootstrap", bootstrap_reps=199))
+    assert chosen.strip().startswith("*inference='wild-bootstrap' (40 clusters") and "199 draws" in chosen
