@@ -169,7 +169,7 @@ def subgroups(report: EvaluationReport) -> None:
     if effects is None:
         return
     tested = effects[effects["skipped"] == ""]
-    correction = {"holm": "Holm", "benjamini-hochberg": "Benjamini-Hochberg"}[report.spec.multiple_testing]
+    correction = report.spec.multiple_testing.title()  # Holm, Benjamini-Hochberg
     found = tested[tested["significant"]]
     intro = (f"The effect of `{report.spec.treatment}` within each level of "
              f"{', '.join(f'`{c}`' for c in report.spec.subgroups)}, p-values adjusted for the {len(tested)} "

@@ -184,10 +184,9 @@ def resolve_inference(inference: str, model: str, clusters: int | None, treated_
 
 
 def _cluster_rows(design: Design, results, alpha: float) -> TermInference:
-    row = _tidy(results, alpha).loc[design.effect_term]
-    return TermInference("cluster-robust", float(row["coef"]), float(row["se"]), float(row["ci_low"]),
-                         float(row["ci_high"]), float(row["p"]), df=float(results.df_resid_inference)
-                         if getattr(results, "df_resid_inference", None) is not None else None)
+    df = getattr(results, "df_resid_inference", None)
+    return TermInference.from_row("cluster-robust", _tidy(results, alpha).loc[design.effect_term],
+                                  df=float(df) if df is not None else None)
 
 
 def _small_sample(design: Design, method: str, alpha: float, bootstrap: dict, all_terms: bool = False):
@@ -197,8 +196,7 @@ def _small_sample(design: Design, method: str, alpha: float, bootstrap: dict, al
         table = cr2_inference(design.y, design.X, design.cluster, alpha=alpha, names=design.X.columns,
                               terms=None if all_terms else [position])
         row = table.loc[design.effect_term]
-        return TermInference("cr2", float(row["coef"]), float(row["se"]), float(row["ci_low"]),
-                             float(row["ci_high"]), float(row["p"]), df=float(row["df"])), table
+        return TermInference.from_row("cr2", row, df=float(row["df"])), table
     return wild_cluster_bootstrap(design.y, design.X, design.cluster, position, alpha=alpha, **bootstrap), None
 
 

@@ -7,7 +7,7 @@ and the numbers that are tested come from the same code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -43,10 +43,8 @@ class PowerPlanning:
         return float(self.table.loc[self.table["planned"], "mde"].iloc[0])
 
     def summary(self) -> dict:
-        return {"icc": self.icc, "residual_sd": self.residual_sd, "observed_clusters": self.observed_clusters,
-                "mean_cluster_size": self.mean_cluster_size, "planned_clusters": self.planned_clusters,
-                "planned_cluster_size": self.planned_cluster_size, "power": self.power,
-                "design_effect": design_effect(self.icc, self.planned_cluster_size),
+        inputs = {field.name: getattr(self, field.name) for field in fields(self) if field.name != "table"}
+        return {**inputs, "design_effect": design_effect(self.icc, self.planned_cluster_size),
                 "minimum_detectable_effect": self.planned_mde}
 
 

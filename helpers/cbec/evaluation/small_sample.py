@@ -48,6 +48,12 @@ class TermInference:
     seed: int | None = None
     full_enumeration: bool = False   # Rademacher with 2**G <= reps: every sign pattern once
 
+    @classmethod
+    def from_row(cls, method: str, row, df: float | None = None) -> "TermInference":
+        """From a row of an estimates table (coef, se, ci_low, ci_high, p)."""
+        return cls(method, float(row["coef"]), float(row["se"]), float(row["ci_low"]), float(row["ci_high"]),
+                   float(row["p"]), df=df)
+
     def as_row(self) -> dict:
         return {"method": self.method, "coef": self.coef, "se": self.se, "ci_low": self.ci_low,
                 "ci_high": self.ci_high, "p": self.p, "df": self.df}

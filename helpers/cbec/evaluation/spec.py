@@ -130,10 +130,10 @@ def _check_types(params: dict, problems: dict) -> None:
     _choice(params, "model", MODELS, "auto", problems)
     _choice(params, "se", SE_TYPES, "robust", problems)
     max_score = params.get("max_score", 100)
-    if isinstance(max_score, bool) or not isinstance(max_score, numbers.Real) or max_score <= 0:
+    if not _is_real(max_score) or max_score <= 0:
         problems["max_score"] = f"must be a positive number, found {max_score!r}"
     alpha = params.get("alpha", 0.05)
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 0.5:
+    if not _is_real(alpha) or not 0 < alpha < 0.5:
         problems["alpha"] = f"must be a number between 0 and 0.5 (0.05 gives 95% intervals), found {alpha!r}"
     _choice(params, "inference", INFERENCE, "auto", problems)
     _choice(params, "bootstrap_weights", BOOTSTRAP_WEIGHTS, "webb", problems)
@@ -145,13 +145,13 @@ def _check_types(params: dict, problems: dict) -> None:
     if not _is_integer(seed) or seed < 0:
         problems["seed"] = f"must be a non-negative whole number (it fixes the bootstrap draws), found {seed!r}"
     power = params.get("power")
-    if power is not None and (isinstance(power, bool) or not isinstance(power, numbers.Real) or not 0 < power < 1):
+    if power is not None and (not _is_real(power) or not 0 < power < 1):
         problems["power"] = f"must be a probability such as 0.8 (or None for no power section), found {power!r}"
     planned = params.get("planned_clusters")
     if planned is not None and (not _is_integer(planned) or planned < 4):
         problems["planned_clusters"] = f"must be a whole number of clusters, at least 4, found {planned!r}"
     size = params.get("planned_cluster_size")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, numbers.Real) or size < 2):
+    if size is not None and (not _is_real(size) or size < 2):
         problems["planned_cluster_size"] = f"must be a number of students per cluster, at least 2, found {size!r}"
     for name in ("planned_clusters", "planned_cluster_size"):
         if params.get(name) is not None and power is None and name not in problems:
@@ -182,6 +182,10 @@ def _check_types(params: dict, problems: dict) -> None:
 
 def _is_integer(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _choice(params: dict, name: str, choices: tuple, default, problems: dict) -> None:
